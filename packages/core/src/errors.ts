@@ -1,0 +1,112 @@
+/**
+ * The one catalogue of errors the API can answer with. Every refusal, whether raised by a
+ * middleware, a business function or the gateway, is an ApiError with a stable code from here,
+ * rendered as a FHIR OperationOutcome that reveals no input, internals or limits.
+ */
+
+/** Code system of our stable error codes; adopters replace it with their own namespace. */
+export const ERROR_CODE_SYSTEM = 'https://api.example.health.nz/ns/api-error-code';
+
+/** FHIR R4 IssueType values we use (http://hl7.org/fhir/valueset-issue-type.html). */
+type IssueType =
+  | 'security' | 'login' | 'forbidden' | 'invalid' | 'structure' | 'required' | 'value'
+  | 'not-supported' | 'not-found' | 'conflict' | 'too-costly' | 'throttled' | 'exception'
+  | 'timeout' | 'transient' | 'processing' | 'business-rule' | 'duplicate';
+
+interface ErrorSpec {
+  status: number;
+  issue: IssueType;
+  message: string;
+  /** Headers every answer with this code carries, e.g. the RFC 6750 challenge. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+const catalogue = {
+  // Request guards
+  COOKIE_NOT_ALLOWED: { status: 400, issue: 'security', message: 'Cookies are not accepted. Authenticate with a bearer token.' },
+  NOT_ACCEPTABLE: { status: 406, issue: 'not-supported', message: 'The API only produces application/fhir+json or application/json.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, issue: 'not-supported', message: 'The request body must be application/fhir+json or application/json.' },
+  PAYLOAD_TOO_LARGE: { status: 413, issue: 'too-costly', message: 'The request body is too large.' },
+  HEADERS_TOO_LARGE: { status: 431, issue: 'too-costly', message: 'The request headers are too large.' },
+  AUTHORIZATION_DUPLICATED: { status: 400, issue: 'security', message: 'Send exactly one Authorization header.' },
+  DUPLICATE_PARAMETER: { status: 400, issue: 'invalid', message: 'A query parameter was repeated.' },
+  METHOD_OVERRIDE_NOT_ALLOWED: { status: 400, issue: 'security', message: 'Method override headers are not accepted.' },
+  // Authentication and authorisation
+  MISSING_TOKEN: { status: 401, issue: 'login', message: 'A bearer token is required.', headers: { 'WWW-Authenticate': 'Bearer' } },
+  INVALID_TOKEN: { status: 401, issue: 'login', message: 'The bearer token is not valid.', headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } },
+  INSUFFICIENT_SCOPE: { status: 403, issue: 'forbidden', message: 'The token does not grant access to this interaction.', headers: { 'WWW-Authenticate': 'Bearer error="insufficient_scope"' } },
+  // Validation
+  MALFORMED_JSON: { status: 400, issue: 'structure', message: 'The request body is not valid JSON.' },
+  VALIDATION_FAILED: { status: 400, issue: 'invalid', message: 'The request failed validation.' },
+  // Resources
+  NOT_FOUND: { status: 404, issue: 'not-found', message: 'The resource was not found.' },
+  // Gateway
+  ROUTE_NOT_FOUND: { status: 404, issue: 'not-found', message: 'There is no such operation.' },
+  API_KEY_INVALID: { status: 403, issue: 'forbidden', message: 'A valid API key is required.' },
+  ACCESS_DENIED: { status: 403, issue: 'forbidden', message: 'The request was refused.' },
+  THROTTLED: { status: 429, issue: 'throttled', message: 'Too many requests. Retry later.' },
+  QUOTA_EXCEEDED: { status: 429, issue: 'throttled', message: 'The request quota is used up. Retry later.' },
+  BAD_GATEWAY: { status: 502, issue: 'exception', message: 'The service could not produce a valid response.' },
+  GATEWAY_TIMEOUT: { status: 504, issue: 'timeout', message: 'The service did not answer in time.' },
+  SERVICE_UNAVAILABLE: { status: 503, issue: 'transient', message: 'The service is temporarily unavailable. Retry later.' },
+  // Anything unexpected
+  INTERNAL_ERROR: { status: 500, issue: 'exception', message: 'An unexpected error occurred.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof catalogue;
+
+export const errorCodes = Object.keys(catalogue) as ErrorCode[];
+
+export function errorSpec(code: ErrorCode): ErrorSpec {
+  return catalogue[code];
+}
+
+export interface ApiErrorOptions {
+  /** Paths of the failing fields (FHIRPath-like or JSON pointers); never the submitted values. */
+  fields?: string[];
+  headers?: Record<string, string>;
+  /** Why, for the security log only; never sent to the caller. */
+  reason?: string;
+  cause?: unknown;
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly fields: string[];
+  readonly headers: Record<string, string>;
+  readonly reason: string | undefined;
+
+  constructor(code: ErrorCode, options: ApiErrorOptions = {}) {
+    super(catalogue[code].message, { cause: options.cause });
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = catalogue[code].status;
+    this.fields = options.fields ?? [];
+    this.headers = { ...(catalogue[code] as ErrorSpec).headers, ...options.headers };
+    this.reason = options.reason;
+  }
+}
+
+export interface OperationOutcome {
+  resourceType: 'OperationOutcome';
+  issue: Array<{
+    severity: 'error' | 'fatal';
+    code: IssueType;
+    details: { coding: Array<{ system: string; code: string }>; text: string };
+    expression?: string[];
+  }>;
+}
+
+export function operationOutcome(code: ErrorCode, fields: string[] = []): OperationOutcome {
+  const spec = catalogue[code];
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{
+      severity: spec.status >= 500 ? 'fatal' : 'error',
+      code: spec.issue,
+      details: { coding: [{ system: ERROR_CODE_SYSTEM, code }], text: spec.message },
+      ...(fields.length > 0 ? { expression: fields } : {}),
+    }],
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The DynamoDB tables: one definition read by the repository, the local stack (which creates
+ * them in dynalite) and the infra (which declares them encrypted with a customer-managed key).
+ */
+
+export interface TableDefinition {
+  /** Logical name, used for the SST resource and the local table name. */
+  name: string;
+  /** Environment variable through which functions learn the physical table name. */
+  envVar: string;
+  partitionKey: string;
+  sortKey?: string;
+  indexes: Array<{ name: string; partitionKey: string; sortKey?: string }>;
+  /** Attribute holding an epoch-seconds expiry, for DynamoDB TTL. */
+  ttlAttribute?: string;
+}
+
+export const tables = {
+  resources: {
+    name: 'Resources',
+    envVar: 'RESOURCES_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [{ name: 'search', partitionKey: 'searchPk', sortKey: 'searchSk' }],
+  },
+  idempotency: {
+    name: 'Idempotency',
+    envVar: 'IDEMPOTENCY_TABLE',
+    partitionKey: 'id',
+    indexes: [],
+    ttlAttribute: 'expiration',
+  },
+  audit: {
+    name: 'Audit',
+    envVar: 'AUDIT_TABLE',
+    partitionKey: 'chain',
+    sortKey: 'seq',
+    indexes: [],
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export const tableList: readonly TableDefinition[] = Object.values(tables);

@@ -1,0 +1,5 @@
+export * from './secure-handler.js';
+export { logger } from './logging/logger.js';
+export type { AuthContext } from './jwt-auth/auth-context.js';
+export type { ScopeGrant, ScopeContext } from './smart-scopes/parse.js';
+export { SECURITY_HEADERS } from './response-headers/index.js';

@@ -1,0 +1,121 @@
+import type { AuthConfig } from '@health-api/core';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
+import { SimpleFetcher } from 'aws-jwt-verify/https';
+import type { PenaltyBox } from 'aws-jwt-verify/jwk';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { rootCertificates } from 'node:tls';
+
+/**
+ * Access-token verification: aws-jwt-verify checks signature, issuer, audience, `exp` and `nbf`
+ * against the issuer's JWKS; this module adds what it leaves open (see the README's control
+ * table): required `exp`/`iat`, a lifetime cap, no `crit`, no key-carrying headers, a sane
+ * `kid`, an access-token `typ`, and a bound on JWKS downloads caused by unknown key ids.
+ */
+
+export class TokenRejected extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'TokenRejected';
+  }
+}
+
+const ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
+/** Headers that point at or carry a key: honouring them lets the sender choose the key. */
+const KEY_HEADERS = ['jku', 'jwk', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
+const KID = /^[A-Za-z0-9_+=-][A-Za-z0-9_.+=-]{0,127}$/;
+const CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * Allows one JWKS download per interval, whatever its outcome. The library's own penalty box
+ * only backs off after a download that lacked the key, so an issuer that is down would be
+ * asked again on every request.
+ */
+export class JwksRefetchLimiter implements PenaltyBox {
+  private readonly lastAttempt = new Map<string, number>();
+  constructor(private readonly intervalMs: number) {}
+
+  wait(jwksUri: string): Promise<void> {
+    const now = Date.now();
+    const last = this.lastAttempt.get(jwksUri);
+    if (last !== undefined && now - last < this.intervalMs) {
+      return Promise.reject(new WaitPeriodNotYetEndedJwkError('JWKS download limited'));
+    }
+    this.lastAttempt.set(jwksUri, now);
+    return Promise.resolve();
+  }
+  release(jwksUri: string): void {
+    this.lastAttempt.delete(jwksUri);
+  }
+  registerFailedAttempt(): void {}
+  registerSuccessfulAttempt(): void {}
+}
+
+export function checkHeader(header: JwtHeader, acceptedTypes: readonly string[]): void {
+  if (typeof header.alg !== 'string' || !ALGORITHMS.has(header.alg)) throw new TokenRejected('alg-not-allowed');
+  if ('crit' in header) throw new TokenRejected('crit-header');
+  if (KEY_HEADERS.some((name) => name in header)) throw new TokenRejected('key-in-header');
+  if (typeof header.kid !== 'string' || !KID.test(header.kid)) throw new TokenRejected('bad-kid');
+  if (header.typ !== undefined && (typeof header.typ !== 'string' || !acceptedTypes.includes(header.typ.toLowerCase()))) {
+    throw new TokenRejected('bad-typ');
+  }
+}
+
+export function checkLifetime(payload: JwtPayload, maxLifetimeSeconds: number, nowSeconds = Date.now() / 1000): void {
+  const { exp, iat } = payload;
+  if (typeof exp !== 'number') throw new TokenRejected('no-exp');
+  if (typeof iat !== 'number') throw new TokenRejected('no-iat');
+  if (iat > nowSeconds + CLOCK_SKEW_SECONDS) throw new TokenRejected('iat-in-future');
+  if (exp - iat > maxLifetimeSeconds) throw new TokenRejected('lifetime-too-long');
+}
+
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<JwtPayload>;
+}
+
+export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier {
+  const fetcher = new SimpleFetcher({
+    defaultRequestOptions: {
+      timeout: 2000,
+      responseTimeout: 3000,
+      ...(auth.extraCaPem ? { ca: [...rootCertificates, auth.extraCaPem] } : {}),
+    },
+  });
+  const limiter = new JwksRefetchLimiter(auth.jwksRefetchIntervalSeconds * 1000);
+  const verifier = JwtVerifier.create(
+    {
+      issuer: auth.issuer,
+      audience: auth.audience,
+      jwksUri: auth.jwksUri,
+      customJwtCheck: ({ payload }) => checkLifetime(payload, auth.maxTokenLifetimeSeconds),
+    },
+    { jwksCache: new SimpleJwksCache({ fetcher, penaltyBox: limiter }) },
+  );
+
+  // The first download goes through the limiter too, and is shared: concurrent cold requests
+  // wait for it instead of being refused by the limiter.
+  let hydrated: Promise<void> | undefined;
+  const hydrate = (): Promise<void> => {
+    hydrated ??= limiter.wait(auth.jwksUri).then(() => verifier.hydrate()).catch((error: unknown) => {
+      hydrated = undefined;
+      throw error;
+    });
+    return hydrated;
+  };
+
+  return {
+    async verify(token) {
+      let header: JwtHeader;
+      try {
+        header = decomposeUnverifiedJwt(token).header;
+      } catch {
+        throw new TokenRejected('malformed');
+      }
+      checkHeader(header, auth.acceptedTokenTypes);
+      await hydrate();
+      return verifier.verify(token);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { RouteDefinition } from '@health-api/core';
+import { ApiError } from '@health-api/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import validator from '@middy/validator';
+import { transpileSchema } from '@middy/validator/transpile';
+import type { ApiMiddleware } from '../request-state.js';
+import { declaredNames, eventSchema } from './event-schema.js';
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+/** AJV options: no coercion, no defaults written into the request, strict schemas. */
+const AJV_OPTIONS = { coerceTypes: false, useDefaults: false, allErrors: true, strict: true } as const;
+
+/**
+ * Turns AJV issues into field paths. A segment that is not a name our schema declares (or an
+ * array index) came from the caller, so it is masked: the error never echoes input.
+ */
+export function failingFields(issues: readonly AjvIssue[], declared: ReadonlySet<string>): string[] {
+  const fields = new Set<string>();
+  for (const issue of issues) {
+    const segments = issue.instancePath.split('/').slice(1)
+      .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+      .map((s) => (/^\d+$/.test(s) || declared.has(s) ? s : '*'));
+    const missing = issue.params.missingProperty;
+    if (issue.keyword === 'required' && typeof missing === 'string' && declared.has(missing)) segments.push(missing);
+    fields.add(segments.join('.') || '(request)');
+  }
+  return [...fields];
+}
+
+/**
+ * Validation of all content of the request (HNZAS_MUST_VALIDATE_REQUESTS) with @middy/validator.
+ * The schema is compiled once, when the handler module loads. The guards have already checked
+ * the media type, so the JSON parser does not check it again.
+ */
+export function requestValidation(route: RouteDefinition): ApiMiddleware[] {
+  const schema = eventSchema(route);
+  const declared = declaredNames(schema);
+  const compiled = transpileSchema(schema, AJV_OPTIONS);
+  const check = validator({ eventSchema: compiled });
+  const toApiError: ApiMiddleware = {
+    name: 'request-validation-errors',
+    onError: (request) => {
+      const cause = (request.error as { cause?: { package?: string; data?: AjvIssue[] } } | null)?.cause;
+      if (cause?.package === '@middy/validator') {
+        request.error = new ApiError('VALIDATION_FAILED', { fields: failingFields(cause.data ?? [], declared), reason: 'schema' });
+      } else if (cause?.package === '@middy/http-json-body-parser') {
+        request.error = new ApiError('MALFORMED_JSON', { reason: 'json-parse' });
+      }
+    },
+  };
+  return [
+    toApiError,
+    httpHeaderNormalizer(),
+    ...(route.schemas.body ? [httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0])] : []),
+    check,
+  ] as ApiMiddleware[];
+}

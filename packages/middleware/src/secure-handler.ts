@@ -1,0 +1,103 @@
+import type { RouteDefinition } from '@health-api/core';
+import { ApiError, config } from '@health-api/core';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import { errorResponse } from './error-response/index.js';
+import type { AuthContext } from './jwt-auth/auth-context.js';
+import { jwtAuth } from './jwt-auth/index.js';
+import type { AccessTokenVerifier } from './jwt-auth/verifier.js';
+import { createAccessTokenVerifier } from './jwt-auth/verifier.js';
+import { requestLogging } from './logging/index.js';
+import { requestGuards } from './request-guards/index.js';
+import type { RequestState } from './request-state.js';
+import { requestValidation } from './request-validation/index.js';
+import { responseHeaders } from './response-headers/index.js';
+import type { ScopeGrant } from './smart-scopes/parse.js';
+import { smartScopes } from './smart-scopes/index.js';
+
+type Schemas<R extends RouteDefinition> = R['schemas'];
+/** Path and query values arrive as strings (validation never coerces), so only their names matter. */
+type Names<R extends RouteDefinition, K extends 'path' | 'query'> = Schemas<R> extends { [P in K]: infer S } ? keyof S & string : never;
+type Body<R extends RouteDefinition> = Schemas<R> extends { body: infer S } ? (S extends JSONSchema ? FromSchema<S> : never) : undefined;
+
+/** What a business function receives: validated input and the proven caller. */
+export interface BusinessInput<R extends RouteDefinition> {
+  params: Record<Names<R, 'path'>, string>;
+  query: Partial<Record<Names<R, 'query'>, string>>;
+  headers: Record<string, string | undefined>;
+  body: Body<R>;
+  /** Absent on public routes. */
+  auth: AuthContext | undefined;
+  /** The caller's grants that allow this route's interaction. */
+  access: ScopeGrant[];
+  interactionId: string;
+  requestId: string;
+  sourceIp: string;
+  /** Aborted shortly before the Lambda deadline; pass it to SDK calls. */
+  signal: AbortSignal;
+}
+
+export interface BusinessResult {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type BusinessFunction<R extends RouteDefinition> = (input: BusinessInput<R>) => Promise<BusinessResult>;
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** Answer this long before the Lambda deadline, so the caller gets a 504 OperationOutcome. */
+const DEADLINE_MARGIN_MS = 500;
+
+/** middy hands `internal` to middlewares only; the handler finds it by its event. */
+const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
+
+let sharedVerifier: AccessTokenVerifier | undefined;
+/** One verifier (and so one JWKS cache) per container, built on first use. */
+const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessTokenVerifier(config().auth));
+
+/**
+ * The only way to write an endpoint: a route from the manifest plus its business function.
+ * Every request passes, in order: logging and response headers (around everything), request
+ * guards, token verification, scope check, validation; then the business function. Errors at
+ * any step become OperationOutcome answers.
+ */
+export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>): ApiHandler {
+  const run = async (event: APIGatewayProxyEvent, _context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
+    const state = states.get(event) ?? {};
+    const result = await business({
+      params: (event.pathParameters ?? {}) as BusinessInput<R>['params'],
+      query: (event.queryStringParameters ?? {}) as BusinessInput<R>['query'],
+      headers: event.headers,
+      body: event.body as unknown as BusinessInput<R>['body'], // parsed and validated by now
+      auth: state.auth,
+      access: state.access ?? [],
+      interactionId: state.interactionId ?? '',
+      requestId: event.requestContext?.requestId ?? '',
+      sourceIp: event.requestContext?.identity?.sourceIp ?? '',
+      signal,
+    });
+    return {
+      statusCode: result.statusCode,
+      headers: result.headers ?? {},
+      body: result.body === undefined ? '' : JSON.stringify(result.body),
+    };
+  };
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, RequestState>(run, {
+    timeoutEarlyInMillis: DEADLINE_MARGIN_MS,
+    timeoutEarlyResponse: () => {
+      throw new ApiError('GATEWAY_TIMEOUT', { reason: 'deadline' });
+    },
+  })
+    .use(requestLogging(route))
+    .use(responseHeaders(route))
+    .use(errorResponse())
+    .use({ before: (r) => { states.set(r.event, r.internal); } })
+    .use(requestGuards(route, { maxAuthorizationLength: () => config().auth.maxAuthorizationLength }))
+    .use(jwtAuth(route, verifier))
+    .use(smartScopes(route))
+    .use(requestValidation(route));
+  return (event, context) => handler(event, context);
+}

@@ -1,0 +1,25 @@
+import type { RouteDefinition } from '@health-api/core';
+import { ApiError } from '@health-api/core';
+import type { ApiMiddleware } from '../request-state.js';
+import { grantsFor } from './parse.js';
+
+/**
+ * Request-level authorisation: the token must carry a SMART scope for this route's resource
+ * type and interaction. It runs before validation and the business function, so no data is
+ * read for a caller who may not read it. The matching grants are kept for the data layer, which
+ * applies the patient compartment for `patient/` grants.
+ */
+export function smartScopes(route: RouteDefinition): ApiMiddleware {
+  const required = route.scope;
+  return {
+    name: 'smart-scopes',
+    before: (request) => {
+      if (!required) return;
+      const auth = request.internal.auth;
+      if (!auth) throw new ApiError('MISSING_TOKEN');
+      const matching = grantsFor(auth.grants, required.resourceType, required.permission);
+      if (matching.length === 0) throw new ApiError('INSUFFICIENT_SCOPE', { reason: `needs ${required.resourceType}.${required.permission}` });
+      request.internal.access = matching;
+    },
+  };
+}
