@@ -3,6 +3,7 @@
  * knows whether it runs in AWS or on the local stack.
  */
 import { readFileSync } from 'node:fs';
+import { tables } from './tables.js';
 
 export interface AuthConfig {
   issuer: string;
@@ -20,10 +21,19 @@ export interface AuthConfig {
   extraCaPem?: string;
 }
 
+export interface DataConfig {
+  region: string;
+  /** DynamoDB endpoint override: the local stack's dynalite. Unset in AWS. */
+  endpoint?: string;
+  /** Physical table names, by logical table key. */
+  tableNames: Record<keyof typeof tables, string>;
+}
+
 export interface AppConfig {
   serviceName: string;
   stage: string;
   auth: AuthConfig;
+  data: DataConfig;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -56,6 +66,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       acceptedTokenTypes: (env.AUTH_ACCEPTED_TOKEN_TYPES ?? 'at+jwt,application/at+jwt,JWT')
         .split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
       ...(caFile ? { extraCaPem: readFileSync(caFile, 'utf8') } : {}),
+    },
+    data: {
+      region: env.AWS_REGION ?? 'ap-southeast-2',
+      ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+      tableNames: Object.fromEntries(
+        Object.entries(tables).map(([key, table]) => [key, env[table.envVar] ?? table.name]),
+      ) as DataConfig['tableNames'],
     },
   };
 }
