@@ -27,7 +27,7 @@ export function eventSchema(route: RouteDefinition): JsonSchema {
     properties: {
       // API Gateway sends null, not {}, when there are none.
       pathParameters: path ? { ...closed(path), required: Object.keys(path) } : nothing,
-      queryStringParameters: query ? { anyOf: [nothing, closed(query)] } : { anyOf: [nothing, closed({})] },
+      queryStringParameters: { ...closed(query), type: ['object', 'null'] },
       headers: {
         type: 'object',
         properties: { ...COMMON_HEADERS, ...headers },

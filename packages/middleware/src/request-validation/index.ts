@@ -14,7 +14,7 @@ interface AjvIssue {
 }
 
 /** AJV options: no coercion, no defaults written into the request, strict schemas. */
-const AJV_OPTIONS = { coerceTypes: false, useDefaults: false, allErrors: true, strict: true } as const;
+const AJV_OPTIONS = { coerceTypes: false, useDefaults: false, allErrors: true, strict: true, allowUnionTypes: true } as const;
 
 /**
  * Turns AJV issues into field paths. A segment that is not a name our schema declares (or an

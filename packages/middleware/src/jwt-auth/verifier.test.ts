@@ -1,0 +1,116 @@
+import type { AuthConfig } from '@health-api/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestIssuer } from '../../../../test/support/issuer.js';
+import { newKey, startTestIssuer } from '../../../../test/support/issuer.js';
+import { JwksRefetchLimiter, TokenRejected, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
+
+const types = ['at+jwt', 'application/at+jwt', 'jwt'];
+
+describe('checkHeader', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['alg none', { alg: 'none', kid: 'k' }, 'alg-not-allowed'],
+    ['HS256', { alg: 'HS256', kid: 'k' }, 'alg-not-allowed'],
+    ['PS256', { alg: 'PS256', kid: 'k' }, 'alg-not-allowed'],
+    ['crit', { alg: 'ES256', kid: 'k', crit: ['x'] }, 'crit-header'],
+    ['jku', { alg: 'ES256', kid: 'k', jku: 'https://x' }, 'key-in-header'],
+    ['x5c', { alg: 'ES256', kid: 'k', x5c: ['MII'] }, 'key-in-header'],
+    ['no kid', { alg: 'ES256' }, 'bad-kid'],
+    ['kid with a path', { alg: 'ES256', kid: '../../keys' }, 'bad-kid'],
+    ['kid with a slash', { alg: 'ES256', kid: 'a/b' }, 'bad-kid'],
+    ['ID token typ', { alg: 'ES256', kid: 'k', typ: 'id+jwt' }, 'bad-typ'],
+  ])('rejects %s', (_name, header, reason) => {
+    expect(() => checkHeader(header as never, types)).toThrow(new TokenRejected(reason));
+  });
+
+  it.each([{ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }, { alg: 'RS256', kid: 'abc-DEF_1=', typ: 'JWT' }, { alg: 'EdDSA', kid: 'k' }])('accepts %o', (header) => {
+    expect(() => checkHeader(header as never, types)).not.toThrow();
+  });
+});
+
+describe('checkLifetime', () => {
+  const now = 1_700_000_000;
+  it('requires exp and iat, caps the lifetime and refuses iat in the future', () => {
+    expect(() => checkLifetime({ iat: now }, 900, now)).toThrow('no-exp');
+    expect(() => checkLifetime({ exp: now + 60 }, 900, now)).toThrow('no-iat');
+    expect(() => checkLifetime({ iat: now, exp: now + 901 }, 900, now)).toThrow('lifetime-too-long');
+    expect(() => checkLifetime({ iat: now + 120, exp: now + 300 }, 900, now)).toThrow('iat-in-future');
+    expect(() => checkLifetime({ iat: now, exp: now + 900 }, 900, now)).not.toThrow();
+  });
+});
+
+describe('JwksRefetchLimiter', () => {
+  it('allows one download per interval, whatever its outcome', async () => {
+    const limiter = new JwksRefetchLimiter(60_000);
+    await expect(limiter.wait('https://i/jwks')).resolves.toBeUndefined();
+    await expect(limiter.wait('https://i/jwks')).rejects.toThrow('limited');
+    await expect(limiter.wait('https://other/jwks')).resolves.toBeUndefined();
+  });
+});
+
+describe('createAccessTokenVerifier against a real JWKS', () => {
+  let issuer: TestIssuer;
+  let config: AuthConfig;
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    config = {
+      issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri, maxTokenLifetimeSeconds: 900,
+      maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, acceptedTokenTypes: types, extraCaPem: issuer.caPem,
+    };
+  });
+  afterAll(() => issuer.close());
+
+  it('shares the first JWKS download between concurrent cold requests', async () => {
+    const verifier = createAccessTokenVerifier(config);
+    const before = issuer.jwksRequests();
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => issuer.token()));
+    const payloads = await Promise.all(tokens.map((t) => verifier.verify(t)));
+    expect(payloads.every((p) => p.iss === issuer.issuer)).toBe(true);
+    expect(issuer.jwksRequests() - before).toBe(1);
+  });
+
+  it('keeps verifying cached keys while the issuer is down, and does not hammer it', async () => {
+    const verifier = createAccessTokenVerifier(config);
+    await verifier.verify(await issuer.token());
+    issuer.setDown(true);
+    try {
+      const before = issuer.jwksRequests();
+      await expect(verifier.verify(await issuer.token())).resolves.toBeDefined();
+      const stranger = await newKey('unseen');
+      const unknown = await issuer.token({}, {}, stranger);
+      for (let i = 0; i < 5; i += 1) await expect(verifier.verify(unknown)).rejects.toThrow();
+      expect(issuer.jwksRequests() - before).toBeLessThanOrEqual(1);
+    } finally {
+      issuer.setDown(false);
+    }
+  });
+
+  it('bounds retries when the issuer is down at cold start', async () => {
+    issuer.setDown(true);
+    try {
+      const verifier = createAccessTokenVerifier(config);
+      const before = issuer.jwksRequests();
+      const token = await issuer.token();
+      for (let i = 0; i < 5; i += 1) await expect(verifier.verify(token)).rejects.toThrow();
+      // SimpleFetcher retries a failed download once, immediately: one attempt = up to two requests.
+      expect(issuer.jwksRequests() - before).toBeLessThanOrEqual(2);
+    } finally {
+      issuer.setDown(false);
+    }
+  });
+
+  it('picks up a rotated key with one bounded re-fetch; the old key keeps working', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, jwksRefetchIntervalSeconds: 1 });
+    await verifier.verify(await issuer.token());
+    const rotated = await newKey('rotated-key');
+    issuer.publish([issuer.signingKey, rotated]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const before = issuer.jwksRequests();
+      await expect(verifier.verify(await issuer.token({}, {}, rotated))).resolves.toBeDefined();
+      await expect(verifier.verify(await issuer.token())).resolves.toBeDefined();
+      expect(issuer.jwksRequests() - before).toBe(1);
+    } finally {
+      issuer.publish([issuer.signingKey]);
+    }
+  });
+});

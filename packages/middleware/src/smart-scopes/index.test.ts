@@ -1,0 +1,38 @@
+import type { RouteDefinition } from '@health-api/core';
+import { ApiError } from '@health-api/core';
+import { describe, expect, it } from 'vitest';
+import { middyRequest, runBefore } from '../../../../test/support/middleware.js';
+import type { ApiRequest } from '../request-state.js';
+import { smartScopes } from './index.js';
+import { parseScopes } from './parse.js';
+
+const route = {
+  id: 'obs-search', method: 'GET', path: '/v1/Observation', interaction: 'search-type', resourceType: 'Observation',
+  scope: { resourceType: 'Observation', permission: 's' }, apiKey: true, maxBodyBytes: 0, timeoutSeconds: 5, memoryMb: 128, schemas: {},
+} as const satisfies RouteDefinition;
+
+function request(scope?: string): ApiRequest {
+  return middyRequest({}, scope === undefined ? {} : { auth: { clientId: 'c', subject: 's', expiresAt: 0, grants: parseScopes(scope) } });
+}
+
+describe('smartScopes middleware', () => {
+  it('keeps only the grants that allow the route interaction', async () => {
+    const r = request('patient/Observation.rs user/Patient.r system/*.s');
+    await runBefore(smartScopes(route), r);
+    expect(r.internal.access?.map((g) => `${g.context}/${g.resourceType}`)).toEqual(['patient/Observation', 'system/*']);
+  });
+
+  it('refuses a token without a matching grant with insufficient_scope', async () => {
+    const r = request('patient/Observation.r');
+    await expect(runBefore(smartScopes(route), r)).rejects.toMatchObject({ code: 'INSUFFICIENT_SCOPE', status: 403 });
+  });
+
+  it('refuses when no token was verified on a protected route', async () => {
+    await expect(runBefore(smartScopes(route), request())).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it('lets a public route through without a token', async () => {
+    const { scope: _scope, ...publicRoute } = route;
+    await expect(runBefore(smartScopes(publicRoute), request())).resolves.toBeUndefined();
+  });
+});
