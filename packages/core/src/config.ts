@@ -17,6 +17,10 @@ export interface AuthConfig {
   jwksRefetchIntervalSeconds: number;
   /** Accepted JOSE `typ` values, compared case-insensitively, when the header has one. */
   acceptedTokenTypes: string[];
+  /** Verified tokens kept to skip repeat signature checks (0 turns the cache off). */
+  tokenCacheSize: number;
+  /** Longest a verified token stays cached, in seconds (never past its `exp`). */
+  tokenCacheSeconds: number;
   /** Extra CA certificate (PEM) to trust for the JWKS download, e.g. the local stack's CA. */
   extraCaPem?: string;
 }
@@ -27,6 +31,24 @@ export interface DataConfig {
   endpoint?: string;
   /** Physical table names, by logical table key. */
   tableNames: Record<keyof typeof tables, string>;
+  /** Keys for field encryption, the blind index and paging cursors. */
+  keys: DataKeyConfig;
+}
+
+/**
+ * Where the data keys come from. In AWS: a KMS key wraps each record's data key, and the
+ * blind-index key material arrives in `BLIND_INDEX_KEY` (base64, 32 bytes or more) from a secret.
+ * On the local stack: both come from a key file generated on first use (`LOCAL_DATA_KEY_FILE`).
+ */
+export type DataKeyConfig =
+  | { source: 'kms'; kmsKeyArn: string; indexKeyEnvVar: 'BLIND_INDEX_KEY' }
+  | { source: 'local-file'; file: string };
+
+function dataKeys(env: NodeJS.ProcessEnv): DataKeyConfig {
+  const kmsKeyArn = env.DATA_KMS_KEY_ARN;
+  if (kmsKeyArn) return { source: 'kms', kmsKeyArn, indexKeyEnvVar: 'BLIND_INDEX_KEY' };
+  // Never fall back to storing data unencrypted: without a key source the data layer cannot start.
+  return { source: 'local-file', file: required(env, 'LOCAL_DATA_KEY_FILE') };
 }
 
 export interface AppConfig {
@@ -42,13 +64,15 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`Configuration ${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`Configuration ${name} must be an integer of at least ${min}`);
   return value;
 }
+const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number) => integer(env, name, fallback, 1);
+const nonNegativeInt = (env: NodeJS.ProcessEnv, name: string, fallback: number) => integer(env, name, fallback, 0);
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const issuer = required(env, 'AUTH_ISSUER');
@@ -63,6 +87,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxTokenLifetimeSeconds: positiveInt(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 900),
       maxAuthorizationLength: positiveInt(env, 'AUTH_MAX_HEADER_LENGTH', 4096),
       jwksRefetchIntervalSeconds: positiveInt(env, 'AUTH_JWKS_REFETCH_INTERVAL_SECONDS', 30),
+      tokenCacheSize: nonNegativeInt(env, 'AUTH_TOKEN_CACHE_SIZE', 1000),
+      tokenCacheSeconds: positiveInt(env, 'AUTH_TOKEN_CACHE_SECONDS', 300),
       acceptedTokenTypes: (env.AUTH_ACCEPTED_TOKEN_TYPES ?? 'at+jwt,application/at+jwt,JWT')
         .split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
       ...(caFile ? { extraCaPem: readFileSync(caFile, 'utf8') } : {}),
@@ -73,6 +99,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tableNames: Object.fromEntries(
         Object.entries(tables).map(([key, table]) => [key, env[table.envVar] ?? table.name]),
       ) as DataConfig['tableNames'],
+      // Read when the data layer first asks, so routes that hold no data need no key settings.
+      get keys() { return dataKeys(env); },
     },
   };
 }

@@ -55,6 +55,7 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
     config = {
       issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri, maxTokenLifetimeSeconds: 900,
       maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, acceptedTokenTypes: types, extraCaPem: issuer.caPem,
+      tokenCacheSize: 100, tokenCacheSeconds: 300,
     };
   });
   afterAll(() => issuer.close());
@@ -112,5 +113,39 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
     } finally {
       issuer.publish([issuer.signingKey]);
     }
+  });
+
+  describe('with the verified-token cache', () => {
+    it('does not serve a token past its exp', async () => {
+      const verifier = createAccessTokenVerifier(config);
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const token = await issuer.token({ exp });
+      await expect(verifier.verify(token)).resolves.toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+      await expect(verifier.verify(token)).rejects.toThrow();
+    });
+
+    it('does not serve a token that differs by one bit from a cached one', async () => {
+      const verifier = createAccessTokenVerifier(config);
+      const token = await issuer.token();
+      await verifier.verify(token);
+      const flipped = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1);
+      await expect(verifier.verify(flipped)).rejects.toThrow();
+    });
+
+    it('forgets tokens of a key withdrawn by a rotation', async () => {
+      const verifier = createAccessTokenVerifier({ ...config, jwksRefetchIntervalSeconds: 1 });
+      const old = await issuer.token();
+      await verifier.verify(old);
+      const replacement = await newKey('replacement-key');
+      issuer.publish([replacement]);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        await expect(verifier.verify(await issuer.token({}, {}, replacement))).resolves.toBeDefined();
+        await expect(verifier.verify(old)).rejects.toThrow();
+      } finally {
+        issuer.publish([issuer.signingKey]);
+      }
+    });
   });
 });

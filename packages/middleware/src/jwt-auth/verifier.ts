@@ -7,6 +7,7 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { rootCertificates } from 'node:tls';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /**
  * Access-token verification: aws-jwt-verify checks signature, issuer, audience, `exp` and `nbf`
@@ -76,13 +77,22 @@ export interface AccessTokenVerifier {
 }
 
 export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier {
-  const fetcher = new SimpleFetcher({
+  const cache = new VerifiedTokenCache(auth.tokenCacheSize, auth.tokenCacheSeconds * 1000);
+  const https = new SimpleFetcher({
     defaultRequestOptions: {
       timeout: 2000,
       responseTimeout: 3000,
       ...(auth.extraCaPem ? { ca: [...rootCertificates, auth.extraCaPem] } : {}),
     },
   });
+  // A new JWKS may have withdrawn a key: forget every token verified with the old one.
+  const fetcher = {
+    fetch: async (...args: Parameters<SimpleFetcher['fetch']>) => {
+      const body = await https.fetch(...args);
+      cache.clear();
+      return body;
+    },
+  };
   const limiter = new JwksRefetchLimiter(auth.jwksRefetchIntervalSeconds * 1000);
   const verifier = JwtVerifier.create(
     {
@@ -107,6 +117,8 @@ export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier
 
   return {
     async verify(token) {
+      const cached = cache.get(token);
+      if (cached) return cached;
       let header: JwtHeader;
       try {
         header = decomposeUnverifiedJwt(token).header;
@@ -115,7 +127,9 @@ export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier
       }
       checkHeader(header, auth.acceptedTokenTypes);
       await hydrate();
-      return verifier.verify(token);
+      const payload = await verifier.verify(token);
+      cache.set(token, payload);
+      return payload;
     },
   };
 }
