@@ -11,7 +11,7 @@ export const ERROR_CODE_SYSTEM = 'https://api.example.health.nz/ns/api-error-cod
 type IssueType =
   | 'security' | 'login' | 'forbidden' | 'invalid' | 'structure' | 'required' | 'value'
   | 'not-supported' | 'not-found' | 'conflict' | 'too-costly' | 'throttled' | 'exception'
-  | 'timeout' | 'transient' | 'processing' | 'business-rule' | 'duplicate';
+  | 'timeout' | 'transient' | 'processing' | 'business-rule' | 'duplicate' | 'deleted';
 
 interface ErrorSpec {
   status: number;
@@ -40,7 +40,22 @@ const catalogue = {
   VALIDATION_FAILED: { status: 400, issue: 'invalid', message: 'The request failed validation.' },
   // Resources
   NOT_FOUND: { status: 404, issue: 'not-found', message: 'The resource was not found.' },
+  GONE: { status: 410, issue: 'deleted', message: 'The resource has been deleted.' },
+  INVALID_NHI: { status: 400, issue: 'value', message: 'The NHI number is not valid.' },
+  INVALID_SEARCH: { status: 400, issue: 'invalid', message: 'The search parameters are not supported or not valid.' },
+  INVALID_CURSOR: { status: 400, issue: 'invalid', message: 'The paging cursor is not valid or has expired.' },
+  ID_MISMATCH: { status: 400, issue: 'invalid', message: 'The resource id does not match the id in the URL.' },
+  REFERENCE_NOT_FOUND: { status: 422, issue: 'processing', message: 'A referenced resource was not found.' },
+  BUSINESS_RULE: { status: 422, issue: 'business-rule', message: 'The resource breaks a business rule.' },
+  PRECONDITION_REQUIRED: { status: 428, issue: 'required', message: 'This update requires an If-Match header with the current ETag.' },
+  PRECONDITION_FAILED: { status: 412, issue: 'conflict', message: 'The resource has changed since the version given in If-Match.' },
+  VERSION_CONFLICT: { status: 409, issue: 'conflict', message: 'The resource was changed by another request. Retry with the current version.' },
+  // Idempotency
+  IDEMPOTENCY_KEY_REQUIRED: { status: 400, issue: 'required', message: 'This operation requires an Idempotency-Key header.' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, issue: 'conflict', message: 'A request with this Idempotency-Key is still being processed. Retry later.' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, issue: 'business-rule', message: 'This Idempotency-Key was already used with a different request.' },
   // Gateway
+  MALFORMED_REQUEST: { status: 400, issue: 'structure', message: 'The request is not valid HTTP.' },
   ROUTE_NOT_FOUND: { status: 404, issue: 'not-found', message: 'There is no such operation.' },
   API_KEY_INVALID: { status: 403, issue: 'forbidden', message: 'A valid API key is required.' },
   ACCESS_DENIED: { status: 403, issue: 'forbidden', message: 'The request was refused.' },

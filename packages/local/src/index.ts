@@ -1,0 +1,13 @@
+export { startLocalStack } from './stack.js';
+export type { LocalStack, LocalStackOptions } from './stack.js';
+export { serveGateway, API_BASE_PATH } from './gateway.js';
+export type { GatewayOptions, RouteBinding } from './gateway.js';
+export { listenHttps } from './https-server.js';
+export type { ListeningServer } from './https-server.js';
+export { gatewaySettings } from './gateway-settings.js';
+export type { GatewayConfigOverrides } from './gateway-settings.js';
+export type { AccessLogRecord, LogSink } from './access-log.js';
+export type { ApiKeySpec } from './api-keys.js';
+export type { DevContract } from './dev-contract.js';
+export { SMART_APP, SYSTEM_CLIENT_SCOPES } from './issuer-clients.js';
+export { startDynalite } from './dynalite.js';

@@ -1,0 +1,61 @@
+/**
+ * The OAuth clients of the local issuer. System clients (client_credentials) carry `system/`
+ * scopes; the SMART app is a public client using authorization code + PKCE with `patient/` and
+ * `user/` scopes. SMART scopes are limited per client through the `smart_scopes` metadata the
+ * issuer grants from (requests beyond it are dropped, never widened).
+ */
+
+export const SYSTEM_CLIENT_SCOPES = {
+  clinical: 'system/Patient.cruds system/Observation.cruds',
+  reader: 'system/Patient.rs system/Observation.rs',
+  auditor: 'system/AuditEvent.rs',
+  none: '',
+} as const;
+
+export type SystemClientName = keyof typeof SYSTEM_CLIENT_SCOPES;
+
+export const systemClientNames = Object.keys(SYSTEM_CLIENT_SCOPES) as SystemClientName[];
+
+export interface SystemClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  scope: string;
+}
+
+/** A browser or native app: public, so no secret; PKCE S256 is mandatory. */
+export const SMART_APP = {
+  clientId: 'smart-app',
+  redirectUri: 'http://127.0.0.1:8400/callback',
+  /** Everything it may be granted; the request picks. */
+  smartScopes: 'patient/Patient.rs patient/Observation.rs user/Patient.rs user/Observation.rs',
+  /** OpenID Connect scopes for the sign-in itself and the launch context. */
+  oidcScopes: 'openid fhirUser offline_access launch/patient',
+} as const;
+
+export type SmartApp = typeof SMART_APP;
+
+/** FHIR `id` syntax: the development login name doubles as the Patient the user acts as. */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** The patient a development login acts for: the login itself when it is a Patient id. */
+export function patientOfLogin(login: string): string | undefined {
+  return FHIR_ID.test(login) ? login : undefined;
+}
+
+/** Every non-empty subsequence of `letters`, order kept: `rs` → `r`, `s`, `rs`. */
+function subsequences(letters: string): string[] {
+  return [...letters].reduce<string[]>((acc, letter) => [...acc, ...acc.map((s) => s + letter), letter], [])
+    .sort((a, b) => a.length - b.length);
+}
+
+/**
+ * The scopes a client may be granted: each SMART v2 scope of its allowance plus every narrower
+ * one (`system/Patient.cruds` also allows `system/Patient.rs`), so a client can ask for less.
+ * The issuer grants the requested scopes found in this list and silently drops the others.
+ */
+export function grantableScopes(allowance: string): string {
+  return allowance.split(' ').filter(Boolean).flatMap((scope) => {
+    const match = /^(.+\.)([cruds]+)$/.exec(scope);
+    return match ? subsequences(match[2] as string).map((letters) => `${match[1]}${letters}`) : [scope];
+  }).join(' ');
+}

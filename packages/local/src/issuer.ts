@@ -1,0 +1,146 @@
+import './quiet-oidc-provider.js'; // before oidc-provider, which warns at import time
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import Provider, { errors } from 'oidc-provider';
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { ListeningServer } from './https-server.js';
+import type { SystemClientCredentials, SystemClientName } from './issuer-clients.js';
+import { SMART_APP, SYSTEM_CLIENT_SCOPES, grantableScopes, patientOfLogin, systemClientNames } from './issuer-clients.js';
+import { loadOrCreateSecretJson } from './state-files.js';
+
+/** Access tokens live 10 minutes, as the deployed issuer's. */
+export const ACCESS_TOKEN_TTL_SECONDS = 600;
+const SIGNING_ALG = 'ES256';
+
+export interface LocalIssuer {
+  /** Exactly the `iss` of its tokens (no trailing slash). */
+  issuer: string;
+  tokenEndpoint: string;
+  jwksUri: string;
+  clients: Record<SystemClientName, SystemClientCredentials>;
+  smartApp: typeof SMART_APP;
+}
+
+interface IssuerSecrets {
+  clientSecrets: Record<SystemClientName, string>;
+  /** Sign the interaction cookies of the login flow; the first signs, all verify. */
+  cookieKeys: string[];
+}
+
+const secret = () => randomBytes(32).toString('base64url');
+
+/** One ES256 signing key, as a private JWK set, made on first start and kept 0600. */
+function createSigningKeys(): { keys: Record<string, unknown>[] } {
+  const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  return { keys: [{ ...jwk, kid: randomUUID(), alg: SIGNING_ALG, use: 'sig' }] };
+}
+
+function createSecrets(): IssuerSecrets {
+  return {
+    clientSecrets: Object.fromEntries(systemClientNames.map((name) => [name, secret()])) as IssuerSecrets['clientSecrets'],
+    cookieKeys: [secret()],
+  };
+}
+
+function clientMetadata(secrets: IssuerSecrets): ClientMetadata[] {
+  const system = systemClientNames.map((name): ClientMetadata => ({
+    client_id: name,
+    client_secret: secrets.clientSecrets[name],
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+    smart_scopes: SYSTEM_CLIENT_SCOPES[name],
+  }));
+  const app: ClientMetadata = {
+    client_id: SMART_APP.clientId,
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [SMART_APP.redirectUri],
+    smart_scopes: SMART_APP.smartScopes,
+  };
+  return [...system, app];
+}
+
+/** Adds the SMART launch context (`patient`) to the token response, next to the access token. */
+async function patientInTokenResponse(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  await next();
+  const body = ctx.body as Record<string, unknown> | undefined;
+  if (ctx.oidc?.route !== 'token' || ctx.status !== 200 || !body?.access_token) return;
+  const accountId = ctx.oidc.entities.AccessToken?.accountId;
+  const patient = accountId ? patientOfLogin(accountId) : undefined;
+  if (patient) body.patient = patient;
+}
+
+/**
+ * The local OAuth 2.0 / OpenID Connect issuer (oidc-provider) on an already listening HTTPS
+ * server: JWT access tokens for one audience (the API), client_credentials for system clients,
+ * authorization code + PKCE (S256 only) for the SMART app with rotating refresh tokens, and no
+ * implicit or password grant. Keys and secrets are generated into `stateDir` on first start.
+ */
+export async function startIssuer(listening: ListeningServer, options: { stateDir: string; audience: string }): Promise<LocalIssuer> {
+  const { audience } = options;
+  const [jwks, secrets] = await Promise.all([
+    loadOrCreateSecretJson(join(options.stateDir, 'signing-keys.json'), createSigningKeys),
+    loadOrCreateSecretJson(join(options.stateDir, 'secrets.json'), createSecrets),
+  ]);
+  const issuer = listening.origin;
+
+  const configuration: Configuration = {
+    jwks: jwks as Configuration['jwks'],
+    cookies: { keys: secrets.cookieKeys },
+    clients: clientMetadata(secrets),
+    clientDefaults: { id_token_signed_response_alg: SIGNING_ALG },
+    extraClientMetadata: { properties: ['smart_scopes'] },
+    scopes: SMART_APP.oidcScopes.split(' '),
+    claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    rotateRefreshToken: true,
+    features: {
+      devInteractions: { enabled: true },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => audience,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator, client) => {
+          if (indicator !== audience) throw new errors.InvalidTarget();
+          return {
+            scope: grantableScopes(String(client.smart_scopes ?? '')),
+            audience,
+            accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: SIGNING_ALG } },
+          };
+        },
+      },
+    },
+    ttl: {
+      AccessToken: ACCESS_TOKEN_TTL_SECONDS, ClientCredentials: ACCESS_TOKEN_TTL_SECONDS, AuthorizationCode: 60,
+      IdToken: 600, RefreshToken: 3600, Interaction: 600, Session: 3600, Grant: 3600,
+    },
+    findAccount: (_ctx, sub) => ({
+      accountId: sub,
+      claims: () => {
+        const patient = patientOfLogin(sub);
+        return { sub, ...(patient ? { fhirUser: `Patient/${patient}` } : {}) };
+      },
+    }),
+    extraTokenClaims: (_ctx, token) => {
+      const patient = 'accountId' in token && token.accountId ? patientOfLogin(token.accountId) : undefined;
+      return patient ? { patient } : undefined;
+    },
+  };
+  const provider = new Provider(issuer, configuration);
+  provider.use(patientInTokenResponse);
+  // oidc-provider answers 500 without saying why; say it (the error's name only) on the console.
+  provider.on('server_error', (_ctx, error) => console.error(`issuer: server_error ${error.name}`));
+  listening.server.on('request', provider.callback());
+
+  const clients = Object.fromEntries(systemClientNames.map((name) => [name, {
+    clientId: name, clientSecret: secrets.clientSecrets[name], scope: SYSTEM_CLIENT_SCOPES[name],
+  }])) as LocalIssuer['clients'];
+  return { issuer, tokenEndpoint: `${issuer}/token`, jwksUri: `${issuer}/jwks`, clients, smartApp: SMART_APP };
+}

@@ -1,0 +1,48 @@
+import type { RouteDefinition } from '@health-api/core';
+import { tableList } from '@health-api/core';
+import { handlerModule, routeList } from '@health-api/functions';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LOCAL_CREDENTIALS } from './dynalite.js';
+import type { RouteBinding } from './gateway.js';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface HandlerEnvironment {
+  issuer: string;
+  audience: string;
+  caFile: string;
+  dynamoEndpoint: string;
+  dataKeyFile: string;
+}
+
+/**
+ * Points the handlers' configuration (read from the environment, see `core/src/config.ts`) at
+ * the local issuer, dynalite and the local data keyring. The handlers read it once per process,
+ * so one process runs one local stack.
+ */
+export function configureHandlerEnvironment(env: HandlerEnvironment): void {
+  Object.assign(process.env, {
+    STAGE: 'local',
+    AUTH_ISSUER: env.issuer,
+    AUTH_AUDIENCE: env.audience,
+    AUTH_JWKS_URI: `${env.issuer}/jwks`,
+    AUTH_EXTRA_CA_FILE: env.caFile,
+    DYNAMODB_ENDPOINT: env.dynamoEndpoint,
+    LOCAL_DATA_KEY_FILE: env.dataKeyFile,
+    // dynalite takes any credentials; real ones have no business in this process.
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    ...Object.fromEntries(tableList.map((table) => [table.envVar, table.name])),
+  });
+  // Settings that would send a local handler to AWS (credentials, a KMS data key) are dropped.
+  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'DATA_KMS_KEY_ARN', 'BLIND_INDEX_KEY']) delete process.env[name];
+}
+
+/** Imports each route's handler export from the manifest (call after configuring the environment). */
+export async function loadRouteHandlers(routes: readonly RouteDefinition[] = routeList): Promise<RouteBinding[]> {
+  return Promise.all(routes.map(async (route) => {
+    const module = (await import(pathToFileURL(`${REPOSITORY_ROOT}${handlerModule(route)}`).href)) as { handler?: unknown };
+    if (typeof module.handler !== 'function') throw new Error(`${handlerModule(route)} does not export a handler`);
+    return { route, handler: module.handler as RouteBinding['handler'] };
+  }));
+}
