@@ -52,6 +52,23 @@ async function expectGatewayError(response: { status: number; headers: Headers |
 
 const patientRead = (headers: Record<string, string>) => client.fetch(`${stack.baseUrl}/Patient/example`, { headers });
 
+describe('documentation served by the gateway', () => {
+  it('serves the OpenAPI document of exactly the manifest routes, and the docs page under a strict CSP', async () => {
+    const spec = await client.fetch(`${stack.baseUrl}/openapi.json`);
+    expect(spec.status).toBe(200);
+    const document = (await spec.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(document.openapi).toMatch(/^3\.1/);
+    const served = Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).filter((k) => k !== 'parameters').map((m) => `${m.toUpperCase()} /v1${path.replace(/^\/v1/, '')}`));
+    expect(served.sort()).toEqual(routeList.map((r) => `${r.method} ${r.path}`).sort());
+
+    const page = await client.fetch(new URL('/docs', stack.baseUrl).toString());
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-');
+  });
+});
+
 describe('happy path with real tokens', () => {
   it('serves the CapabilityStatement over HTTPS', async () => {
     const response = await client.fetch(`${stack.baseUrl}/metadata`);

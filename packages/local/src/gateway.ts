@@ -14,6 +14,7 @@ import type { ListeningServer } from './https-server.js';
 import { lambdaContext, proxyEvent } from './proxy-event.js';
 import { QuotaCounter, SlidingWindowCounter, TokenBucket } from './rate-limits.js';
 import { createRouter } from './router.js';
+import { documentationFiles } from '@health-api/openapi';
 
 /** A manifest route and the handler export that serves it. */
 export interface RouteBinding {
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** Access-log sink; stdout by default. */
   log?: LogSink;
+  /** OAuth endpoints the OpenAPI document names (the local issuer's). */
+  oauth?: { authorizationUrl: string; tokenUrl: string };
 }
 
 /** API Gateway's names for its own answers (access log `errorResponseType`). */
@@ -162,6 +165,8 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
   const { config, apiKeys } = options;
   const log = options.log ?? consoleSink;
   const route = createRouter(options.routes);
+  // The OpenAPI document and the docs page, built once from the same manifest.
+  const documentation = documentationFiles(options.routes.map((binding) => binding.route), { serverUrl: listening.origin, ...options.oauth });
   const allow = config.waf.allowIps.length > 0 ? blockListOf(config.waf.allowIps) : undefined;
   const deny = blockListOf(config.waf.denyIps);
   const wafRate = new SlidingWindowCounter(config.waf.ratePerIp, config.waf.windowSeconds * 1000);
@@ -204,6 +209,8 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     if (body.length > config.waf.maxBodyBytes) return refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
 
     const url = new URL(request.url ?? '/', 'https://localhost');
+    const file = request.method === 'GET' ? documentation.get(url.pathname) : undefined;
+    if (file) return send(200, { ...file.headers, 'x-amzn-RequestId': requestId }, file.body);
     const match = route(request.method ?? '', url.pathname);
     if (!match) return refuse({ code: 'ROUTE_NOT_FOUND', type: 'MISSING_AUTHENTICATION_TOKEN' });
     const definition = match.binding.route;

@@ -106,7 +106,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       loadOrCreateApiKeys(join(stateDir, 'gateway', 'api-keys.json'), options.apiKeys ?? DEFAULT_API_KEYS),
     ]);
     const gatewayConfig = gatewaySettings(options.gateway);
-    serveGateway(gatewayServer, { routes, apiKeys: apiKeyStore, config: gatewayConfig, ...(options.log ? { log: options.log } : {}) });
+    serveGateway(gatewayServer, {
+      routes, apiKeys: apiKeyStore, config: gatewayConfig, ...(options.log ? { log: options.log } : {}),
+      oauth: { authorizationUrl: `${issuer.issuer}/auth`, tokenUrl: issuer.tokenEndpoint },
+    });
 
     const apiKeys = apiKeyStore.values();
     const contract: DevContract = {
