@@ -36,20 +36,15 @@ export interface DataConfig {
 }
 
 /**
- * Where the data keys come from. In AWS: a KMS key wraps each record's data key, and the
- * blind-index key material arrives in `BLIND_INDEX_KEY` (base64, 32 bytes or more) from a secret.
- * On the local stack: both come from a key file generated on first use (`LOCAL_DATA_KEY_FILE`).
+ * Where the data keys come from. In AWS: the customer-managed KMS key `FIELD_KEY_ARN` wraps each
+ * record's data key, and the blind-index key material (base64, at least 32 bytes) is read at run
+ * time from the Secrets Manager secret `BLIND_INDEX_SECRET_ARN`, so no key is ever in the
+ * environment. On the local stack both come from a key file generated on first use
+ * (`LOCAL_DATA_KEY_FILE`).
  */
 export type DataKeyConfig =
-  | { source: 'kms'; kmsKeyArn: string; indexKeyEnvVar: 'BLIND_INDEX_KEY' }
+  | { source: 'aws'; fieldKeyArn: string; blindIndexSecretArn: string }
   | { source: 'local-file'; file: string };
-
-function dataKeys(env: NodeJS.ProcessEnv): DataKeyConfig {
-  const kmsKeyArn = env.DATA_KMS_KEY_ARN;
-  if (kmsKeyArn) return { source: 'kms', kmsKeyArn, indexKeyEnvVar: 'BLIND_INDEX_KEY' };
-  // Never fall back to storing data unencrypted: without a key source the data layer cannot start.
-  return { source: 'local-file', file: required(env, 'LOCAL_DATA_KEY_FILE') };
-}
 
 export interface AppConfig {
   serviceName: string;
@@ -74,24 +69,41 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number) => integer(env, name, fallback, 1);
 const nonNegativeInt = (env: NodeJS.ProcessEnv, name: string, fallback: number) => integer(env, name, fallback, 0);
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+function readAuth(env: NodeJS.ProcessEnv): AuthConfig {
   const issuer = required(env, 'AUTH_ISSUER');
   const caFile = env.AUTH_EXTRA_CA_FILE;
   return {
+    issuer,
+    audience: required(env, 'AUTH_AUDIENCE'),
+    jwksUri: env.AUTH_JWKS_URI ?? `${issuer}/.well-known/jwks.json`,
+    maxTokenLifetimeSeconds: positiveInt(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 900),
+    maxAuthorizationLength: positiveInt(env, 'AUTH_MAX_HEADER_LENGTH', 4096),
+    jwksRefetchIntervalSeconds: positiveInt(env, 'AUTH_JWKS_REFETCH_INTERVAL_SECONDS', 30),
+    tokenCacheSize: nonNegativeInt(env, 'AUTH_TOKEN_CACHE_SIZE', 1000),
+    tokenCacheSeconds: positiveInt(env, 'AUTH_TOKEN_CACHE_SECONDS', 300),
+    acceptedTokenTypes: (env.AUTH_ACCEPTED_TOKEN_TYPES ?? 'at+jwt,application/at+jwt,JWT')
+      .split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
+    ...(caFile ? { extraCaPem: readFileSync(caFile, 'utf8') } : {}),
+  };
+}
+
+function dataKeys(env: NodeJS.ProcessEnv): DataKeyConfig {
+  if (env.FIELD_KEY_ARN || env.BLIND_INDEX_SECRET_ARN) {
+    return { source: 'aws', fieldKeyArn: required(env, 'FIELD_KEY_ARN'), blindIndexSecretArn: required(env, 'BLIND_INDEX_SECRET_ARN') };
+  }
+  // Never fall back to storing data unencrypted: without a key source the data layer cannot start.
+  return { source: 'local-file', file: required(env, 'LOCAL_DATA_KEY_FILE') };
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  let auth: AuthConfig | undefined;
+  return {
     serviceName: env.SERVICE_NAME ?? 'secure-health-api',
     stage: env.STAGE ?? 'local',
-    auth: {
-      issuer,
-      audience: required(env, 'AUTH_AUDIENCE'),
-      jwksUri: env.AUTH_JWKS_URI ?? `${issuer}/.well-known/jwks.json`,
-      maxTokenLifetimeSeconds: positiveInt(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 900),
-      maxAuthorizationLength: positiveInt(env, 'AUTH_MAX_HEADER_LENGTH', 4096),
-      jwksRefetchIntervalSeconds: positiveInt(env, 'AUTH_JWKS_REFETCH_INTERVAL_SECONDS', 30),
-      tokenCacheSize: nonNegativeInt(env, 'AUTH_TOKEN_CACHE_SIZE', 1000),
-      tokenCacheSeconds: positiveInt(env, 'AUTH_TOKEN_CACHE_SECONDS', 300),
-      acceptedTokenTypes: (env.AUTH_ACCEPTED_TOKEN_TYPES ?? 'at+jwt,application/at+jwt,JWT')
-        .split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
-      ...(caFile ? { extraCaPem: readFileSync(caFile, 'utf8') } : {}),
+    // Read on first use, so tools that only touch data (audit:verify) need no issuer settings.
+    get auth() {
+      auth ??= readAuth(env);
+      return auth;
     },
     data: {
       region: env.AWS_REGION ?? 'ap-southeast-2',

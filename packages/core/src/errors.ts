@@ -52,7 +52,7 @@ const catalogue = {
   VERSION_CONFLICT: { status: 409, issue: 'conflict', message: 'The resource was changed by another request. Retry with the current version.' },
   // Idempotency
   IDEMPOTENCY_KEY_REQUIRED: { status: 400, issue: 'required', message: 'This operation requires an Idempotency-Key header.' },
-  IDEMPOTENCY_IN_PROGRESS: { status: 409, issue: 'conflict', message: 'A request with this Idempotency-Key is still being processed. Retry later.' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, issue: 'conflict', message: 'A request with this Idempotency-Key is still being processed. Retry later.', headers: { 'Retry-After': '1' } },
   IDEMPOTENCY_KEY_REUSED: { status: 422, issue: 'business-rule', message: 'This Idempotency-Key was already used with a different request.' },
   // Gateway
   MALFORMED_REQUEST: { status: 400, issue: 'structure', message: 'The request is not valid HTTP.' },

@@ -47,4 +47,9 @@ export interface RouteDefinition {
   /** Seconds the (encrypted) stage cache may keep the response; only for public responses. */
   cacheTtlSeconds?: number;
   schemas: RouteSchemas;
+  /**
+   * Creates that honour an `Idempotency-Key` header (declare it in `schemas.headers`);
+   * `required` refuses requests without one.
+   */
+  idempotency?: { required: boolean };
 }

@@ -35,7 +35,8 @@ export const tables = {
     envVar: 'AUDIT_TABLE',
     partitionKey: 'chain',
     sortKey: 'seq',
-    indexes: [],
+    // AuditEvent search by day (see audit/audit-trail.ts).
+    indexes: [{ name: 'byDay', partitionKey: 'day', sortKey: 'recordedSeq' }],
   },
 } as const satisfies Record<string, TableDefinition>;
 

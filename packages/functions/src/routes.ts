@@ -1,5 +1,14 @@
 import type { RouteDefinition } from '@health-api/core';
-import { fhirId } from './schemas.js';
+import { observationCreateSchema, patientCreateSchema, patientUpdateSchema } from '@health-api/core';
+import {
+  codeToken, dateParameter, fhirId, idempotencyKey, ifMatch, nhiIdentifierToken, pageCursor, pageSize, patientParameter,
+} from './schemas.js';
+
+/** Largest FHIR resource body we accept: the modelled subset at its limits stays well under it. */
+const RESOURCE_BODY_BYTES = 16 * 1024;
+
+/** Settings shared by the routes that read or write health data. */
+const dataRoute = { apiKey: true, timeoutSeconds: 10, memoryMb: 512 } as const;
 
 /**
  * The route manifest: the one list of endpoints. Handlers, the CapabilityStatement, the local
@@ -19,18 +28,95 @@ export const routes = {
     cacheTtlSeconds: 300,
     schemas: {},
   },
+  patientCreate: {
+    ...dataRoute,
+    id: 'patient-create',
+    method: 'POST',
+    path: '/v1/Patient',
+    interaction: 'create',
+    resourceType: 'Patient',
+    scope: { resourceType: 'Patient', permission: 'c' },
+    maxBodyBytes: RESOURCE_BODY_BYTES,
+    idempotency: { required: false },
+    schemas: { headers: { 'idempotency-key': idempotencyKey }, body: patientCreateSchema },
+  },
   patientRead: {
+    ...dataRoute,
     id: 'patient-read',
     method: 'GET',
     path: '/v1/Patient/{id}',
     interaction: 'read',
     resourceType: 'Patient',
     scope: { resourceType: 'Patient', permission: 'r' },
-    apiKey: true,
     maxBodyBytes: 0,
-    timeoutSeconds: 10,
-    memoryMb: 512,
     schemas: { path: { id: fhirId } },
+  },
+  patientUpdate: {
+    ...dataRoute,
+    id: 'patient-update',
+    method: 'PUT',
+    path: '/v1/Patient/{id}',
+    interaction: 'update',
+    resourceType: 'Patient',
+    scope: { resourceType: 'Patient', permission: 'u' },
+    maxBodyBytes: RESOURCE_BODY_BYTES,
+    schemas: { path: { id: fhirId }, headers: { 'if-match': ifMatch }, body: patientUpdateSchema },
+  },
+  patientDelete: {
+    ...dataRoute,
+    id: 'patient-delete',
+    method: 'DELETE',
+    path: '/v1/Patient/{id}',
+    interaction: 'delete',
+    resourceType: 'Patient',
+    scope: { resourceType: 'Patient', permission: 'd' },
+    maxBodyBytes: 0,
+    schemas: { path: { id: fhirId } },
+  },
+  patientSearch: {
+    ...dataRoute,
+    id: 'patient-search',
+    method: 'GET',
+    path: '/v1/Patient',
+    interaction: 'search-type',
+    resourceType: 'Patient',
+    scope: { resourceType: 'Patient', permission: 's' },
+    maxBodyBytes: 0,
+    schemas: { query: { identifier: nhiIdentifierToken, _count: pageSize, _cursor: pageCursor } },
+  },
+  observationCreate: {
+    ...dataRoute,
+    id: 'observation-create',
+    method: 'POST',
+    path: '/v1/Observation',
+    interaction: 'create',
+    resourceType: 'Observation',
+    scope: { resourceType: 'Observation', permission: 'c' },
+    maxBodyBytes: RESOURCE_BODY_BYTES,
+    idempotency: { required: false },
+    schemas: { headers: { 'idempotency-key': idempotencyKey }, body: observationCreateSchema },
+  },
+  observationRead: {
+    ...dataRoute,
+    id: 'observation-read',
+    method: 'GET',
+    path: '/v1/Observation/{id}',
+    interaction: 'read',
+    resourceType: 'Observation',
+    scope: { resourceType: 'Observation', permission: 'r' },
+    maxBodyBytes: 0,
+    schemas: { path: { id: fhirId } },
+  },
+  observationSearch: {
+    ...dataRoute,
+    id: 'observation-search',
+    method: 'GET',
+    path: '/v1/Observation',
+    interaction: 'search-type',
+    resourceType: 'Observation',
+    scope: { resourceType: 'Observation', permission: 's' },
+    maxBodyBytes: 0,
+    schemas: { query: { patient: patientParameter, code: codeToken, date: dateParameter, _count: pageSize, _cursor: pageCursor } },
   },
 } as const satisfies Record<string, RouteDefinition>;
 

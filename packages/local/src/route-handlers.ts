@@ -35,7 +35,7 @@ export function configureHandlerEnvironment(env: HandlerEnvironment): void {
     ...Object.fromEntries(tableList.map((table) => [table.envVar, table.name])),
   });
   // Settings that would send a local handler to AWS (credentials, a KMS data key) are dropped.
-  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'DATA_KMS_KEY_ARN', 'BLIND_INDEX_KEY']) delete process.env[name];
+  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'FIELD_KEY_ARN', 'BLIND_INDEX_SECRET_ARN']) delete process.env[name];
 }
 
 /** Imports each route's handler export from the manifest (call after configuring the environment). */

@@ -10,6 +10,8 @@ export interface RequestState extends Record<string, unknown> {
   auth?: AuthContext;
   /** The token's grants that allow this route's interaction. */
   access?: ScopeGrant[];
+  /** Set once the audit record was attempted, so it is written at most once. */
+  audited?: boolean;
 }
 
 export type ApiRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, RequestState>;

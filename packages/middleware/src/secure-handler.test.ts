@@ -4,6 +4,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { SignJWT, base64url } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext, proxyEvent } from '../../../test/support/events.js';
+import type { TestDynamo } from '../../../test/support/dynamo.js';
+import { startTestDynamo } from '../../../test/support/dynamo.js';
 import { configureAuth } from '../../../test/support/handler-env.js';
 import type { TestIssuer } from '../../../test/support/issuer.js';
 import { newKey, startTestIssuer } from '../../../test/support/issuer.js';
@@ -32,6 +34,7 @@ const createRoute = {
 } as const satisfies RouteDefinition;
 
 let issuer: TestIssuer;
+let dynamo: TestDynamo;
 let calls = 0;
 const handler = secureHandler(createRoute, async ({ body, auth }) => {
   calls += 1;
@@ -60,9 +63,15 @@ const unsigned = (header: object, payload: object) =>
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
+  dynamo = await startTestDynamo();
   configureAuth(issuer, { AUTH_MAX_TOKEN_LIFETIME_SECONDS: '900' });
 });
-afterAll(() => issuer.close());
+afterAll(async () => {
+  await issuer.close();
+  await dynamo.close();
+});
+
+const auditRecords = () => dynamo.scan('Audit') as Promise<Array<{ event: { outcome: string; outcomeDesc?: string; action: string; agent: Array<{ who: { identifier?: { value: string } } }> } }>>;
 
 let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => {
@@ -175,6 +184,7 @@ const attacks: Attack[] = [
 
 describe('attack table', () => {
   it.each(attacks)('$name → $status $code, business function never runs', async ({ status, code, request }) => {
+    const audited = (await auditRecords()).length;
     const result = await request();
     expect(result.statusCode).toBe(status);
     expect(outcomeCode(result)).toBe(code);
@@ -186,6 +196,9 @@ describe('attack table', () => {
     expect(security).toHaveLength(1);
     expect(logs.text()).not.toMatch(/eyJ[\w-]+\.eyJ/);
     expect(logs.text()).not.toContain('Ngata');
+    const records = await auditRecords();
+    expect(records).toHaveLength(audited + 1);
+    expect(records.some((r) => r.event.outcome === '4' && r.event.outcomeDesc === code)).toBe(true);
   });
 });
 

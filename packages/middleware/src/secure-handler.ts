@@ -1,9 +1,11 @@
 import type { RouteDefinition } from '@health-api/core';
-import { ApiError, config } from '@health-api/core';
+import { ApiError, auditTrail, config } from '@health-api/core';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import { auditTrailMiddleware } from './audit-trail/index.js';
 import { errorResponse } from './error-response/index.js';
+import { idempotent } from './idempotency/index.js';
 import type { AuthContext } from './jwt-auth/auth-context.js';
 import { jwtAuth } from './jwt-auth/index.js';
 import type { AccessTokenVerifier } from './jwt-auth/verifier.js';
@@ -60,14 +62,16 @@ const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessToke
 
 /**
  * The only way to write an endpoint: a route from the manifest plus its business function.
- * Every request passes, in order: logging and response headers (around everything), request
- * guards, token verification, scope check, validation; then the business function. Errors at
- * any step become OperationOutcome answers.
+ * Every request passes, in order: logging, the audit trail and response headers (around
+ * everything), request guards, token verification, scope check, validation; then the business
+ * function. Errors at any step become OperationOutcome answers.
  */
 export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>): ApiHandler {
-  const run = async (event: APIGatewayProxyEvent, _context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
+  // Routes that declare idempotency run their business function through the idempotency layer.
+  const execute: (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> = route.idempotency ? idempotent(route, business) : business;
+  const run = async (event: APIGatewayProxyEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
     const state = states.get(event) ?? {};
-    const result = await business({
+    const result = await execute({
       params: (event.pathParameters ?? {}) as BusinessInput<R>['params'],
       query: (event.queryStringParameters ?? {}) as BusinessInput<R>['query'],
       headers: event.headers,
@@ -78,7 +82,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
       requestId: event.requestContext?.requestId ?? '',
       sourceIp: event.requestContext?.identity?.sourceIp ?? '',
       signal,
-    });
+    }, context);
     return {
       statusCode: result.statusCode,
       headers: result.headers ?? {},
@@ -92,6 +96,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     },
   })
     .use(requestLogging(route))
+    .use(auditTrailMiddleware(route, auditTrail))
     .use(responseHeaders(route))
     .use(errorResponse())
     .use({ before: (r) => { states.set(r.event, r.internal); } })

@@ -1,8 +1,7 @@
-import { ApiError } from '@health-api/core';
+import { readResource } from '@health-api/core/data';
 import { secureHandler } from '@health-api/middleware';
+import { reachFor, resourceAnswer } from '../resource-http.js';
 import { routes } from '../routes.js';
 
-// Storage arrives with the health resources issue; until then no Patient exists.
-export const handler = secureHandler(routes.patientRead, async () => {
-  throw new ApiError('NOT_FOUND');
-});
+export const handler = secureHandler(routes.patientRead, async (input) =>
+  resourceAnswer(await readResource('Patient', input.params.id, reachFor(input), { signal: input.signal })));

@@ -1,0 +1,80 @@
+import type { Interaction } from '../route.js';
+
+/**
+ * FHIR R4 AuditEvent for one API call (https://hl7.org/fhir/R4/auditevent.html). It names the
+ * client, the user or patient context, the source IP and the resource by its server id; never
+ * a token, a name or an NHI.
+ */
+
+export interface AuditFacts {
+  interaction: Interaction;
+  resourceType?: string;
+  /** Server-assigned id of the resource acted on, when there is one. */
+  resourceId?: string;
+  status: number;
+  /** Stable error code when the call was refused. */
+  errorCode?: string;
+  clientId?: string;
+  fhirUser?: string;
+  patient?: string;
+  sourceIp?: string;
+  interactionId: string;
+  requestId?: string;
+  recorded: string;
+  observer: string;
+}
+
+export interface AuditEvent {
+  resourceType: 'AuditEvent';
+  type: { system: string; code: 'rest'; display: string };
+  subtype: Array<{ system: string; code: string }>;
+  action: 'C' | 'R' | 'U' | 'D' | 'E';
+  recorded: string;
+  outcome: '0' | '4' | '8';
+  outcomeDesc?: string;
+  agent: Array<{
+    type?: { coding: Array<{ system: string; code: string }> };
+    who: { identifier?: { value: string }; reference?: string };
+    requestor: boolean;
+    network?: { address: string; type: '2' };
+  }>;
+  source: { observer: { display: string } };
+  entity: Array<{ what: { reference?: string; identifier?: { system: string; value: string } }; role?: { system: string; code: string } }>;
+}
+
+const ACTIONS: Record<Interaction, AuditEvent['action']> = {
+  create: 'C', read: 'R', update: 'U', delete: 'D', 'search-type': 'E', capabilities: 'E',
+};
+
+const INTERACTION_ID_SYSTEM = 'https://api.example.health.nz/ns/interaction-id';
+
+export function auditEvent(facts: AuditFacts): AuditEvent {
+  const agent: AuditEvent['agent'] = [{
+    type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110150' }] }, // Application
+    who: { identifier: { value: facts.clientId ?? 'anonymous' } },
+    requestor: !facts.fhirUser,
+    ...(facts.sourceIp ? { network: { address: facts.sourceIp, type: '2' as const } } : {}),
+  }];
+  if (facts.fhirUser) agent.push({ who: { reference: facts.fhirUser }, requestor: true });
+  if (facts.patient) agent.push({ who: { reference: `Patient/${facts.patient}` }, requestor: false });
+
+  const entity: AuditEvent['entity'] = [{ what: { identifier: { system: INTERACTION_ID_SYSTEM, value: facts.interactionId } } }];
+  if (facts.resourceType) {
+    entity.unshift({
+      what: { reference: facts.resourceId ? `${facts.resourceType}/${facts.resourceId}` : facts.resourceType },
+      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4' }, // Domain Resource
+    });
+  }
+  return {
+    resourceType: 'AuditEvent',
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: facts.interaction }],
+    action: ACTIONS[facts.interaction],
+    recorded: facts.recorded,
+    outcome: facts.status >= 500 ? '8' : facts.status >= 400 ? '4' : '0',
+    ...(facts.errorCode ? { outcomeDesc: facts.errorCode } : {}),
+    agent,
+    source: { observer: { display: facts.observer } },
+    entity,
+  };
+}

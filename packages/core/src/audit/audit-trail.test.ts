@@ -1,0 +1,70 @@
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDynamo } from '../../../../test/support/dynamo.js';
+import { startTestDynamo } from '../../../../test/support/dynamo.js';
+import { auditEvent } from './audit-event.js';
+import { AuditTrail, searchAudit, verifyAuditTable } from './audit-trail.js';
+import type { AuditRecord } from './hash-chain.js';
+
+let dynamo: TestDynamo;
+beforeAll(async () => { dynamo = await startTestDynamo(); });
+afterAll(() => dynamo.close());
+
+const event = (resourceId: string, clientId = 'clinical') => auditEvent({
+  interaction: 'read', resourceType: 'Patient', resourceId, status: 200, clientId,
+  interactionId: crypto.randomUUID(), recorded: new Date().toISOString(), observer: 'test',
+});
+
+describe('AuditTrail on DynamoDB', () => {
+  it('appends concurrent writes as one unbroken chain', async () => {
+    const trail = new AuditTrail(dynamo.documents, 'Audit');
+    const written = await Promise.all(Array.from({ length: 25 }, (_, i) => trail.append(event(`p${i}`))));
+    expect(new Set(written.map((r) => r.chain)).size).toBe(1);
+    const result = await verifyAuditTable(dynamo.documents, 'Audit');
+    expect(result.faults).toEqual([]);
+    expect(result.records).toBeGreaterThanOrEqual(25);
+  });
+
+  it('starts a new chain after a failed write instead of forking', async () => {
+    const trail = new AuditTrail(dynamo.documents, 'Audit');
+    const first = await trail.append(event('x1'));
+    // Another writer takes the next slot of this chain: our conditional put must not overwrite it.
+    const squatter = { ...first, seq: '000000000001', hash: 'squatter' };
+    await dynamo.documents.send(new PutCommand({ TableName: 'Audit', Item: squatter }));
+    await expect(trail.append(event('x2'))).rejects.toThrow();
+    const next = await trail.append(event('x3'));
+    expect(next.chain).not.toBe(first.chain);
+    expect(next.seq).toBe('000000000000');
+    await dynamo.documents.send(new DeleteCommand({ TableName: 'Audit', Key: { chain: squatter.chain, seq: squatter.seq } }));
+  });
+
+  it('finds records by day, client and resource, newest first', async () => {
+    const trail = new AuditTrail(dynamo.documents, 'Audit');
+    await trail.append(event('search-me', 'reader'));
+    await trail.append(event('other', 'reader'));
+    const day = new Date().toISOString().slice(0, 10);
+    const { records } = await searchAudit(dynamo.documents, 'Audit', { day, agent: 'reader', entity: 'Patient/search-me', limit: 100 });
+    expect(records.map((r) => r.entity)).toEqual(['Patient/search-me']);
+  });
+
+  it('reports a modified, a deleted and a reordered record', async () => {
+    const trail = new AuditTrail(dynamo.documents, 'Audit');
+    const records: AuditRecord[] = [];
+    for (let i = 0; i < 4; i += 1) records.push(await trail.append(event(`t${i}`)));
+    const [r0, r1, r2] = records as [AuditRecord, AuditRecord, AuditRecord];
+    const faultOf = async () => (await verifyAuditTable(dynamo.documents, 'Audit')).faults.find((f) => f.chain === r0.chain);
+
+    await dynamo.documents.send(new PutCommand({ TableName: 'Audit', Item: { ...r1, event: { ...r1.event, action: 'D' } } }));
+    expect(await faultOf()).toMatchObject({ kind: 'hash-mismatch', seq: r1.seq });
+
+    await dynamo.documents.send(new PutCommand({ TableName: 'Audit', Item: { ...r2, seq: r1.seq } }));
+    await dynamo.documents.send(new PutCommand({ TableName: 'Audit', Item: { ...r1, seq: r2.seq } }));
+    expect(await faultOf()).toMatchObject({ kind: 'broken-link', seq: r1.seq });
+
+    await dynamo.documents.send(new PutCommand({ TableName: 'Audit', Item: r1 }));
+    await dynamo.documents.send(new PutCommand({ TableName: 'Audit', Item: r2 }));
+    expect(await faultOf()).toBeUndefined();
+    await dynamo.documents.send(new DeleteCommand({ TableName: 'Audit', Key: { chain: r1.chain, seq: r1.seq } }));
+    expect(await faultOf()).toMatchObject({ kind: 'gap', expected: r1.seq });
+  });
+});

@@ -1,0 +1,117 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { config } from '../config.js';
+import { tables } from '../tables.js';
+import { documentClient } from '../repository/dynamo-client.js';
+import type { AuditEvent } from './audit-event.js';
+import type { AuditRecord, ChainFault } from './hash-chain.js';
+import { GENESIS, link, verifyChain } from './hash-chain.js';
+
+const AUDIT_DAY_INDEX = tables.audit.indexes[0].name;
+
+/**
+ * The append-only audit table. Each container writes its own chain, one record at a time, with
+ * a conditional put that never overwrites. When a write fails (or its outcome is unknown) the
+ * chain ends there and the next record starts a new chain, so a chain never forks.
+ */
+export class AuditTrail {
+  private chain = randomUUID();
+  private next = 0;
+  private prevHash = GENESIS;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly documents: DynamoDBDocumentClient, private readonly table: string) {}
+
+  append(event: AuditEvent): Promise<AuditRecord> {
+    const write = this.queue.then(() => this.write(event));
+    this.queue = write.catch(() => undefined);
+    return write;
+  }
+
+  private async write(event: AuditEvent): Promise<AuditRecord> {
+    const record = link(this.chain, this.next, this.prevHash, event);
+    try {
+      await this.documents.send(new PutCommand({
+        TableName: this.table,
+        Item: record,
+        ConditionExpression: 'attribute_not_exists(chain)',
+      }));
+    } catch (error) {
+      this.chain = randomUUID();
+      this.next = 0;
+      this.prevHash = GENESIS;
+      throw error;
+    }
+    this.next += 1;
+    this.prevHash = record.hash;
+    return record;
+  }
+}
+
+export interface AuditQuery {
+  day: string;
+  agent?: string;
+  entity?: string;
+  limit: number;
+  /** Exclusive start key from the previous page. */
+  after?: Record<string, unknown>;
+}
+
+/** Query pages read at most per search: a filter may skip many records of a busy day. */
+const MAX_PAGES_PER_SEARCH = 10;
+
+/** Records of one day, newest first, optionally narrowed to one client and one resource. */
+export async function searchAudit(documents: DynamoDBDocumentClient, table: string, query: AuditQuery) {
+  const filters: string[] = [];
+  const names: Record<string, string> = { '#day': 'day' };
+  const values: Record<string, unknown> = { ':day': query.day };
+  if (query.agent) { filters.push('#agent = :agent'); names['#agent'] = 'agent'; values[':agent'] = query.agent; }
+  if (query.entity) { filters.push('#entity = :entity'); names['#entity'] = 'entity'; values[':entity'] = query.entity; }
+  const records: AuditRecord[] = [];
+  let next = query.after;
+  for (let page = 0; page < MAX_PAGES_PER_SEARCH && records.length < query.limit; page += 1) {
+    const result = await documents.send(new QueryCommand({
+      TableName: table,
+      IndexName: AUDIT_DAY_INDEX,
+      KeyConditionExpression: '#day = :day',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+      ScanIndexForward: false,
+      Limit: query.limit - records.length,
+      ...(next ? { ExclusiveStartKey: next } : {}),
+    }));
+    records.push(...((result.Items ?? []) as AuditRecord[]));
+    next = result.LastEvaluatedKey;
+    if (!next) break;
+  }
+  return { records, next };
+}
+
+/** Reads the whole table and checks every chain; answers the faults found, one per chain. */
+export async function verifyAuditTable(documents: DynamoDBDocumentClient, table: string) {
+  const chains = new Map<string, AuditRecord[]>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    for (const item of (page.Items ?? []) as AuditRecord[]) chains.set(item.chain, [...(chains.get(item.chain) ?? []), item]);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const faults: Array<ChainFault & { chain: string }> = [];
+  let records = 0;
+  for (const [chain, items] of chains) {
+    items.sort((a, b) => a.seq.localeCompare(b.seq));
+    records += items.length;
+    const fault = verifyChain(items);
+    if (fault) faults.push({ chain, ...fault });
+  }
+  return { chains: chains.size, records, faults };
+}
+
+let trail: AuditTrail | undefined;
+/** The audit trail of this container, built on first use. */
+export function auditTrail(): AuditTrail {
+  trail ??= new AuditTrail(documentClient(), config().data.tableNames.audit);
+  return trail;
+}

@@ -1,0 +1,72 @@
+import canonicalize from 'canonicalize';
+import { createHash } from 'node:crypto';
+import type { AuditEvent } from './audit-event.js';
+
+/**
+ * Tamper evidence for the audit trail: each record carries the hash of the previous record of
+ * its chain, and its own hash over its canonical JSON (RFC 8785) including that link. Changing,
+ * removing or reordering a record breaks a link that `verifyChain` reports.
+ */
+
+export const GENESIS = 'GENESIS';
+
+export interface AuditRecord {
+  chain: string;
+  /** Position in the chain, zero-padded so it sorts as a string. */
+  seq: string;
+  prevHash: string;
+  hash: string;
+  /** The event's date (UTC, YYYY-MM-DD) and a sortable time key, for searching by day. */
+  day: string;
+  recordedSeq: string;
+  /** Search keys lifted from the event: the client id and the resource reference. */
+  agent: string;
+  entity: string;
+  event: AuditEvent;
+}
+
+export const SEQ_WIDTH = 12;
+export const formatSeq = (n: number): string => String(n).padStart(SEQ_WIDTH, '0');
+
+type Unsigned = Omit<AuditRecord, 'hash'>;
+
+/** SHA-256 over every attribute but the hash itself, so search keys are covered too. */
+export function recordHash(record: Unsigned): string {
+  const { chain, seq, prevHash, day, recordedSeq, agent, entity, event } = record;
+  const covered: Unsigned = { chain, seq, prevHash, day, recordedSeq, agent, entity, event };
+  return createHash('sha256').update(canonicalize(covered) ?? '').digest('hex');
+}
+
+export function link(chain: string, seq: number, prevHash: string, event: AuditEvent): AuditRecord {
+  const padded = formatSeq(seq);
+  const unsigned: Unsigned = {
+    chain,
+    seq: padded,
+    prevHash,
+    day: event.recorded.slice(0, 10),
+    recordedSeq: `${event.recorded}#${chain}#${padded}`,
+    agent: event.agent[0]?.who.identifier?.value ?? '',
+    entity: event.entity[0]?.what.reference ?? '',
+    event,
+  };
+  return { ...unsigned, hash: recordHash(unsigned) };
+}
+
+export type ChainFault =
+  | { kind: 'hash-mismatch'; seq: string }
+  | { kind: 'broken-link'; seq: string }
+  | { kind: 'gap'; seq: string; expected: string };
+
+/** Checks one chain, given in sort-key order; answers the first fault or undefined. */
+export function verifyChain(records: readonly AuditRecord[]): ChainFault | undefined {
+  let prevHash = GENESIS;
+  for (const [index, record] of records.entries()) {
+    const expected = formatSeq(index);
+    if (record.seq !== expected) return { kind: 'gap', seq: record.seq, expected };
+    if (record.prevHash !== prevHash) return { kind: 'broken-link', seq: record.seq };
+    const { hash, ...unsigned } = record;
+    if (recordHash(unsigned) !== hash) return { kind: 'hash-mismatch', seq: record.seq };
+    prevHash = hash;
+  }
+  return undefined;
+}

@@ -1,0 +1,3 @@
+export * from './audit-event.js';
+export * from './hash-chain.js';
+export * from './audit-trail.js';

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** The key material the local stack keeps in one file; AWS uses KMS and a secret instead. */
+export interface LocalKeyMaterial {
+  /** Raw AES-256 key that wraps each record's data key. */
+  wrappingKey: Buffer;
+  /** Key material from which the blind-index and cursor keys are derived. */
+  indexKey: Buffer;
+}
+
+const KEY_BYTES = 32;
+
+function parse(text: string): LocalKeyMaterial {
+  const json = JSON.parse(text) as { wrappingKey?: unknown; indexKey?: unknown };
+  const key = (value: unknown) => {
+    const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+    if (bytes.length !== KEY_BYTES) throw new Error('The local data key file is not valid');
+    return bytes;
+  };
+  return { wrappingKey: key(json.wrappingKey), indexKey: key(json.indexKey) };
+}
+
+/**
+ * Reads the local key file, creating it with fresh random keys on first use. The file is
+ * created exclusively (two processes starting together agree on one key) with mode 0600, and a
+ * file others can read is refused rather than used. Key bytes are never logged or returned in
+ * an error message.
+ */
+export function loadLocalKeyFile(file: string): LocalKeyMaterial {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    const material = { wrappingKey: randomBytes(KEY_BYTES).toString('base64'), indexKey: randomBytes(KEY_BYTES).toString('base64') };
+    writeFileSync(file, JSON.stringify(material), { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600); // the umask may have narrowed the mode; make sure it is exactly 0600
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  if ((statSync(file).mode & 0o077) !== 0) throw new Error('The local data key file must not be readable by group or others (chmod 600)');
+  return parse(readFileSync(file, 'utf8'));
+}

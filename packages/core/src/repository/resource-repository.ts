@@ -1,0 +1,293 @@
+/**
+ * The one module through which business functions read and write FHIR resources. Every write
+ * is conditional; every read applies the caller's reach; sensitive content is sealed before it
+ * leaves the process. (The audit trail will hook in here, once, for every access.)
+ *
+ * One item per resource: `pk = <type>/<id>`, `sk = resource`. In clear it holds only what the
+ * server needs to find and guard the record: ids, version, timestamps, the deletion flag, the
+ * compartment (a patient id) and opaque search tokens. Everything the client sent is in
+ * `sealed`, envelope-encrypted with the record's type and id as encryption context.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import type { Reach } from '../access/reach.js';
+import { reaches } from '../access/reach.js';
+import { config } from '../config.js';
+import { openJson, sealJson } from '../crypto/envelope.js';
+import { ApiError } from '../errors.js';
+import { NHI_SYSTEM, normaliseNhi } from '../fhir/nhi.js';
+import type { ObservationCreate, PatientCreate, ResourceBody, ResourceType, StoredResource } from '../fhir/resources.js';
+import { documentClient } from './dynamo-client.js';
+import type { DatePrefix } from './search-keys.js';
+import { codeToken, dateRange, observationSearchPk, observationSearchSk, patientSearchPk } from './search-keys.js';
+
+const SK = 'resource';
+const SEARCH_INDEX = 'search';
+/** Query round trips one search page may take when filters discard items, before it returns a short page. */
+const MAX_QUERY_ROUNDS = 5;
+
+type Item = Record<string, NativeAttributeValue> & {
+  pk: string;
+  id: string;
+  resourceType: ResourceType;
+  version: number;
+  lastUpdated: string;
+  deleted: boolean;
+  compartment: string;
+  sealed: Uint8Array;
+};
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface Page {
+  count: number;
+  /** Opaque position from the previous page (already authenticated by the cursor layer). */
+  after?: Record<string, unknown>;
+}
+
+export interface SearchResult<T extends ResourceType> {
+  resources: Array<StoredResource<T>>;
+  /** Position after the last item read; absent when the search is exhausted. */
+  next?: Record<string, unknown>;
+}
+
+const table = () => config().data.tableNames.resources;
+const keyOf = (type: ResourceType, id: string) => ({ pk: `${type}/${id}`, sk: SK });
+const contextOf = (type: ResourceType, id: string) => ({ purpose: 'fhir-resource', resourceType: type, id });
+const abort = (options: CallOptions) => ({ abortSignal: options.signal });
+
+function patientIdOf(reference: string): string {
+  return reference.slice('Patient/'.length);
+}
+
+/** The NHI of a Patient, normalised; at most one NHI identifier is accepted, and it must be valid. */
+export function patientNhi(patient: PatientCreate): string | undefined {
+  const nhis = (patient.identifier ?? []).filter((i) => i.system === NHI_SYSTEM);
+  if (nhis.length > 1) throw new ApiError('BUSINESS_RULE', { fields: ['body.identifier'], reason: 'more than one NHI' });
+  if (nhis.length === 0) return undefined;
+  const nhi = normaliseNhi(nhis[0]?.value ?? '');
+  if (!nhi) throw new ApiError('INVALID_NHI', { fields: ['body.identifier.value'] });
+  return nhi;
+}
+
+/** Search attributes of one resource: what the `search` index and filters see. */
+async function searchAttributes(type: ResourceType, id: string, body: ResourceBody<ResourceType>): Promise<Record<string, NativeAttributeValue>> {
+  if (type === 'Patient') {
+    const nhi = patientNhi(body as PatientCreate);
+    return nhi ? { searchPk: await patientSearchPk(nhi), searchSk: id } : {};
+  }
+  const observation = body as ObservationCreate;
+  const codes = await Promise.all((observation.code.coding ?? [])
+    .filter((c) => c.system !== undefined && c.code !== undefined)
+    .map((c) => codeToken(c.system as string, c.code as string)));
+  return {
+    searchPk: observationSearchPk(patientIdOf(observation.subject.reference)),
+    searchSk: observationSearchSk(observation.effectiveDateTime, id),
+    ...(codes.length > 0 ? { codes } : {}),
+  };
+}
+
+/** With the NHI stored upper case, as the standard asks. */
+function normalised<T extends ResourceType>(type: T, body: ResourceBody<T>): ResourceBody<T> {
+  if (type !== 'Patient') return body;
+  const patient = body as PatientCreate;
+  if (!patient.identifier) return body;
+  return {
+    ...patient,
+    identifier: patient.identifier.map((i) => (i.system === NHI_SYSTEM ? { ...i, value: normaliseNhi(i.value) ?? i.value } : i)),
+  } as ResourceBody<T>;
+}
+
+function compartmentOf(type: ResourceType, id: string, body: ResourceBody<ResourceType>): string {
+  return type === 'Patient' ? id : patientIdOf((body as ObservationCreate).subject.reference);
+}
+
+async function toResource<T extends ResourceType>(item: Item): Promise<StoredResource<T>> {
+  const body = await openJson<ResourceBody<T>>(item.sealed, contextOf(item.resourceType, item.id));
+  return { ...body, id: item.id, meta: { versionId: String(item.version), lastUpdated: item.lastUpdated } } as StoredResource<T>;
+}
+
+async function buildItem<T extends ResourceType>(type: T, id: string, body: ResourceBody<T>, version: number, lastUpdated: string): Promise<Item> {
+  const clean = normalised(type, body);
+  // The id lives in the key and the encryption context; an update body's copy is not stored twice.
+  const content: Record<string, unknown> = { ...clean };
+  delete content.id;
+  return {
+    ...keyOf(type, id),
+    resourceType: type,
+    id,
+    version,
+    lastUpdated,
+    deleted: false,
+    compartment: compartmentOf(type, id, clean),
+    ...(await searchAttributes(type, id, clean)),
+    sealed: await sealJson(content, contextOf(type, id)),
+  };
+}
+
+async function getItem(type: ResourceType, id: string, options: CallOptions): Promise<Item | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: keyOf(type, id), ConsistentRead: true }), abort(options));
+  return out.Item as Item | undefined;
+}
+
+/**
+ * The live record when the caller may see it. A record outside the caller's reach fails
+ * exactly like a missing one, so its existence never leaks; a deleted one the caller could see
+ * answers 410.
+ */
+async function reachableItem(type: ResourceType, id: string, reach: Reach, options: CallOptions): Promise<Item> {
+  const item = await getItem(type, id, options);
+  if (!item || !reaches(reach, item.compartment)) throw new ApiError('NOT_FOUND', { reason: item ? 'out-of-reach' : 'missing' });
+  if (item.deleted) throw new ApiError('GONE');
+  return item;
+}
+
+export async function createResource<T extends ResourceType>(type: T, body: ResourceBody<T>, reach: Reach, options: CallOptions = {}): Promise<StoredResource<T>> {
+  const id = randomUUID();
+  const item = await buildItem(type, id, body, 1, new Date().toISOString());
+  const put = { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' };
+  if (type === 'Patient') {
+    // A patient-context token is bound to an existing patient; it cannot bring new ones into being.
+    if (reach.kind !== 'all') throw new ApiError('INSUFFICIENT_SCOPE', { reason: 'patient create needs system scope' });
+    await documentClient().send(new PutCommand(put), abort(options));
+  } else {
+    // The subject must exist, be live and be within reach; anything else answers as if it did not
+    // exist. (A check-and-write transaction would also close the race with a concurrent delete,
+    // but dynalite has no transactions; a soft-deleted subject still exists, so nothing dangles.)
+    const subject = await getItem('Patient', item.compartment, options);
+    if (!subject || subject.deleted || !reaches(reach, subject.compartment)) {
+      throw new ApiError('REFERENCE_NOT_FOUND', { fields: ['body.subject.reference'], reason: subject ? 'out-of-reach or deleted' : 'missing' });
+    }
+    await documentClient().send(new PutCommand(put), abort(options));
+  }
+  return toResource<T>(item);
+}
+
+export async function readResource<T extends ResourceType>(type: T, id: string, reach: Reach, options: CallOptions = {}): Promise<StoredResource<T>> {
+  return toResource<T>(await reachableItem(type, id, reach, options));
+}
+
+/**
+ * Replaces a resource if it is still at `expectedVersion`. The read decides between 404 and
+ * 412; the conditional write makes sure no concurrent change in between is overwritten.
+ */
+export async function updateResource<T extends ResourceType>(
+  type: T, id: string, body: ResourceBody<T>, expectedVersion: number, reach: Reach, options: CallOptions = {},
+): Promise<StoredResource<T>> {
+  const current = await reachableItem(type, id, reach, options);
+  if (current.version !== expectedVersion) throw new ApiError('PRECONDITION_FAILED', { reason: 'stale If-Match' });
+  const item = await buildItem(type, id, body, expectedVersion + 1, new Date().toISOString());
+  if (item.compartment !== current.compartment) throw new ApiError('BUSINESS_RULE', { fields: ['body.subject'], reason: 'compartment change' });
+  try {
+    await documentClient().send(new PutCommand({
+      TableName: table(),
+      Item: item,
+      ConditionExpression: 'version = :expected AND deleted = :false',
+      ExpressionAttributeValues: { ':expected': expectedVersion, ':false': false },
+    }), abort(options));
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ApiError('PRECONDITION_FAILED', { reason: 'concurrent update', cause: error });
+    throw error;
+  }
+  return toResource<T>(item);
+}
+
+/**
+ * Soft delete: the record stays (sealed) for the audit trail and recovery, marked deleted and
+ * taken out of the search index. Deleting a deleted record succeeds (DELETE is idempotent).
+ */
+export async function deleteResource(type: ResourceType, id: string, reach: Reach, options: CallOptions = {}): Promise<void> {
+  const item = await getItem(type, id, options);
+  if (!item || !reaches(reach, item.compartment)) throw new ApiError('NOT_FOUND', { reason: item ? 'out-of-reach' : 'missing' });
+  if (item.deleted) return;
+  try {
+    await documentClient().send(new UpdateCommand({
+      TableName: table(),
+      Key: keyOf(type, id),
+      UpdateExpression: 'SET deleted = :true, version = :next, lastUpdated = :now REMOVE searchPk, searchSk, codes',
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':true': true, ':next': item.version + 1, ':now': new Date().toISOString(), ':expected': item.version },
+    }), abort(options));
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ApiError('VERSION_CONFLICT', { reason: 'concurrent change', cause: error });
+    throw error;
+  }
+}
+
+interface IndexQuery {
+  keyCondition: string;
+  values: Record<string, NativeAttributeValue>;
+  filter?: string;
+}
+
+/** Items read from the index per round trip: at least a full page, so one round usually fills it. */
+const QUERY_BATCH = 100;
+
+/** The index position of an item, in the shape DynamoDB takes as ExclusiveStartKey. */
+const indexPositionOf = (item: Item) => ({ pk: item.pk, sk: item.sk, searchPk: item.searchPk, searchSk: item.searchSk });
+
+/**
+ * Reads one page from the search index. Filters (the caller's compartment, codes) apply before
+ * the page is cut, so a page holds only what the caller may see; the position returned is just
+ * after the last item placed on the page. A page that would need more than MAX_QUERY_ROUNDS
+ * round trips is returned short, with its position, to bound the cost of one request.
+ */
+async function queryPage<T extends ResourceType>(query: IndexQuery, page: Page, options: CallOptions): Promise<SearchResult<T>> {
+  const items: Item[] = [];
+  let position = page.after;
+  for (let round = 0; round < MAX_QUERY_ROUNDS; round += 1) {
+    const out = await documentClient().send(new QueryCommand({
+      TableName: table(),
+      IndexName: SEARCH_INDEX,
+      KeyConditionExpression: query.keyCondition,
+      ...(query.filter ? { FilterExpression: query.filter } : {}),
+      ExpressionAttributeValues: query.values,
+      Limit: Math.max(QUERY_BATCH, page.count),
+      ...(position ? { ExclusiveStartKey: position } : {}),
+    }), abort(options));
+    const found = (out.Items ?? []) as Item[];
+    const room = page.count - items.length;
+    items.push(...found.slice(0, room));
+    if (found.length > room) {
+      position = indexPositionOf(items[items.length - 1] as Item);
+      break;
+    }
+    position = out.LastEvaluatedKey;
+    if (!position || items.length === page.count) break;
+  }
+  const resources = await Promise.all(items.map((item) => toResource<T>(item)));
+  return { resources, ...(position ? { next: position } : {}) };
+}
+
+export async function searchPatientsByNhi(nhi: string, reach: Reach, page: Page, options: CallOptions = {}): Promise<SearchResult<'Patient'>> {
+  if (reach.kind === 'none') return { resources: [] };
+  return queryPage<'Patient'>({
+    keyCondition: 'searchPk = :pk',
+    values: { ':pk': await patientSearchPk(nhi), ...(reach.kind === 'compartment' ? { ':compartment': reach.patientId } : {}) },
+    ...(reach.kind === 'compartment' ? { filter: 'compartment = :compartment' } : {}),
+  }, page, options);
+}
+
+export interface ObservationSearch {
+  patientId: string;
+  code?: { system: string; code: string };
+  date?: { prefix: DatePrefix; value: string };
+}
+
+export async function searchObservations(search: ObservationSearch, reach: Reach, page: Page, options: CallOptions = {}): Promise<SearchResult<'Observation'>> {
+  if (!reaches(reach, search.patientId)) return { resources: [] };
+  const [from, to] = search.date ? dateRange(search.date.prefix, search.date.value) : [undefined, undefined];
+  return queryPage<'Observation'>({
+    keyCondition: from === undefined ? 'searchPk = :pk' : 'searchPk = :pk AND searchSk BETWEEN :from AND :to',
+    values: {
+      ':pk': observationSearchPk(search.patientId),
+      ...(from === undefined ? {} : { ':from': from, ':to': to }),
+      ...(search.code ? { ':code': await codeToken(search.code.system, search.code.code) } : {}),
+    },
+    ...(search.code ? { filter: 'contains(codes, :code)' } : {}),
+  }, page, options);
+}

@@ -1,0 +1,46 @@
+/**
+ * How resources are found without their content in clear: the `search` index of the resources
+ * table is keyed by blind-index tokens (NHI) or by the subject's id and the effective time
+ * (Observations). These functions build those keys and the date ranges of a search.
+ */
+import { blindIndex } from '../crypto/blind-index.js';
+
+/** Separates the parts of a sort key; sorts after every character of a date and before `~`. */
+const SEP = '|';
+/** Sort-key prefix of Observations without an effective time: after every date, so no date range matches them. */
+const NO_DATE = 'none';
+const MAX_DATE_KEY = `9999-12-31${SEP}\uffff`;
+const MIN_DATE_KEY = '0';
+
+export const patientSearchPk = async (nhi: string) => `Patient${SEP}nhi${SEP}${await blindIndex('nhi', nhi)}`;
+export const observationSearchPk = (patientId: string) => `Observation${SEP}subject${SEP}${patientId}`;
+export const codeToken = (system: string, code: string) => blindIndex('code', `${system}${SEP}${code}`);
+
+/**
+ * A FHIR date or dateTime as a sortable key: dates as written, times in UTC, so that string
+ * order is time order within one precision.
+ */
+export function dateKey(value: string): string {
+  return value.includes('T') ? new Date(value).toISOString() : value;
+}
+
+export const observationSearchSk = (effective: string | undefined, id: string) =>
+  `${effective ? dateKey(effective) : NO_DATE}${SEP}${id}`;
+
+export type DatePrefix = 'eq' | 'ge' | 'gt' | 'le' | 'lt';
+
+/**
+ * Inclusive sort-key bounds for a FHIR date search. `…|\uffff` is above every key that starts
+ * with the date, so `gt`/`le` treat the date as the whole day (or month, or year) it names.
+ */
+export function dateRange(prefix: DatePrefix, value: string): [string, string] {
+  const at = dateKey(value);
+  const endOf = `${at}${SEP}\uffff`;
+  switch (prefix) {
+    case 'eq': return [at, endOf];
+    case 'ge': return [at, MAX_DATE_KEY];
+    case 'gt': return [endOf, MAX_DATE_KEY];
+    case 'le': return [MIN_DATE_KEY, endOf];
+    case 'lt': return [MIN_DATE_KEY, at];
+  }
+}

@@ -1,0 +1,29 @@
+/** HTTP details of FHIR resource interactions shared by the handlers: reach, ETags, answers. */
+import type { Reach, ResourceType, StoredResource } from '@health-api/core';
+import { ApiError, reachOf } from '@health-api/core';
+import type { AuthContext, BusinessResult, ScopeGrant } from '@health-api/middleware';
+
+/** The records this request may touch: from the grants that allowed it and the token's patient. */
+export function reachFor(input: { access: readonly ScopeGrant[]; auth: AuthContext | undefined }): Reach {
+  return reachOf(input.access, input.auth?.patient);
+}
+
+export const etagOf = (versionId: string) => `W/"${versionId}"`;
+
+/** The version an update expects, from `If-Match` (whose form the route schema has checked). */
+export function expectedVersion(ifMatch: string | undefined): number {
+  if (ifMatch === undefined) throw new ApiError('PRECONDITION_REQUIRED');
+  return Number(ifMatch.slice(3, -1));
+}
+
+export function resourceAnswer<T extends ResourceType>(resource: StoredResource<T>, statusCode = 200): BusinessResult {
+  return {
+    statusCode,
+    body: resource,
+    headers: {
+      ETag: etagOf(resource.meta.versionId),
+      'Last-Modified': new Date(resource.meta.lastUpdated).toUTCString(),
+      ...(statusCode === 201 ? { Location: `/v1/${resource.resourceType}/${resource.id}` } : {}),
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { RouteDefinition } from '@health-api/core';
+import { ApiError, AuditTrail } from '@health-api/core';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDynamo } from '../../../../test/support/dynamo.js';
+import { startTestDynamo } from '../../../../test/support/dynamo.js';
+import { lambdaContext, proxyEvent } from '../../../../test/support/events.js';
+import { errorResponse } from '../error-response/index.js';
+import type { RequestState } from '../request-state.js';
+import { responseHeaders } from '../response-headers/index.js';
+import { auditTrailMiddleware } from './index.js';
+
+const route = {
+  id: 'patient-create', method: 'POST', path: '/v1/Patient', interaction: 'create', resourceType: 'Patient',
+  scope: { resourceType: 'Patient', permission: 'c' }, apiKey: true, maxBodyBytes: 1000, timeoutSeconds: 5, memoryMb: 128, schemas: {},
+} as const satisfies RouteDefinition;
+
+let dynamo: TestDynamo;
+beforeAll(async () => {
+  dynamo = await startTestDynamo();
+  Object.assign(process.env, { AUTH_ISSUER: 'https://issuer.invalid', AUTH_AUDIENCE: 'https://api.invalid' });
+});
+afterAll(() => dynamo.close());
+
+type Business = () => Promise<APIGatewayProxyResult>;
+/** The audit middleware inside the real error and header middlewares, as secureHandler orders them. */
+function handlerWith(table: string, business: Business) {
+  const trail = new AuditTrail(dynamo.documents, table);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, RequestState>(business)
+    .use({ before: (request) => { request.internal.auth = { clientId: 'clinical', subject: 'clinical', expiresAt: 0, grants: [], patient: 'p-9' }; } })
+    .use(auditTrailMiddleware(route, () => trail))
+    .use(responseHeaders(route))
+    .use(errorResponse());
+}
+
+const created: Business = async () => ({ statusCode: 201, headers: { Location: '/v1/Patient/abc-1/_history/1' }, body: '{"name":"Aroha"}' });
+const event = () => proxyEvent({ method: 'POST', path: '/v1/Patient', headers: { authorization: 'Bearer eyJhbGciOi.eyJzdWIi.sig' }, body: '{"name":"Aroha","nhi":"ZAC5361"}' });
+
+describe('audit trail middleware', () => {
+  it('writes one AuditEvent for an allowed call, naming client, patient context, source and resource', async () => {
+    const before = (await dynamo.scan('Audit')).length;
+    const result = await handlerWith('Audit', created)(event(), lambdaContext());
+    expect(result.statusCode).toBe(201);
+    const items = await dynamo.scan('Audit');
+    expect(items).toHaveLength(before + 1);
+    const record = items.find((i) => i.entity === 'Patient/abc-1');
+    expect(record?.event).toMatchObject({
+      resourceType: 'AuditEvent', type: { code: 'rest' }, subtype: [{ code: 'create' }], action: 'C', outcome: '0',
+      agent: [{ who: { identifier: { value: 'clinical' } }, network: { address: '203.0.113.9' } }, { who: { reference: 'Patient/p-9' } }],
+    });
+    const stored = JSON.stringify(items);
+    expect(stored).not.toContain('Aroha');
+    expect(stored).not.toContain('ZAC5361');
+    expect(stored).not.toContain('eyJ');
+  });
+
+  it('records a refusal with its error code', async () => {
+    const result = await handlerWith('Audit', async () => { throw new ApiError('NOT_FOUND'); })(event(), lambdaContext());
+    expect(result.statusCode).toBe(404);
+    const items = await dynamo.scan('Audit');
+    expect(items.some((i) => (i.event as { outcomeDesc?: string }).outcomeDesc === 'NOT_FOUND')).toBe(true);
+  });
+
+  it('withholds an allowed answer when its audit record cannot be written', async () => {
+    const result = await handlerWith('NoSuchTable', created)(event(), lambdaContext());
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body).issue[0].details.coding[0].code).toBe('SERVICE_UNAVAILABLE');
+    expect(result.headers?.['Retry-After']).toBe('1');
+    expect(result.body).not.toContain('Aroha');
+  });
+
+  it('keeps a refusal as it is when its audit record cannot be written', async () => {
+    const result = await handlerWith('NoSuchTable', async () => { throw new ApiError('INSUFFICIENT_SCOPE'); })(event(), lambdaContext());
+    expect(result.statusCode).toBe(403);
+  });
+});

@@ -1,0 +1,83 @@
+import {
+  IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyInconsistentStateError, IdempotencyValidationError, makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import type { RouteDefinition } from '@health-api/core';
+import { ApiError, config } from '@health-api/core';
+import { dynamoClient, openJson, sealJson } from '@health-api/core/data';
+import type { Context } from 'aws-lambda';
+import { createHash } from 'node:crypto';
+import type { BusinessFunction, BusinessInput, BusinessResult } from '../secure-handler.js';
+import { LockOwningPersistenceLayer } from './lock-owning-persistence.js';
+
+/** The header that carries the client's idempotency key (lower case: headers are normalised). */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/** How long a stored result answers a retry. */
+const RESULT_LIFETIME_SECONDS = 24 * 60 * 60;
+
+interface Attempt {
+  /** Who is asking: keys are scoped per caller, so nobody can replay another client's result. */
+  caller: string;
+  key: string;
+  body: unknown;
+}
+
+/** What the idempotency table keeps: the first response, sealed, since it holds health data. */
+interface StoredResult {
+  sealed: string;
+}
+
+const callerOf = (input: BusinessInput<RouteDefinition>) =>
+  createHash('sha256').update(JSON.stringify([input.auth?.clientId ?? '', input.auth?.subject ?? '', input.auth?.patient ?? ''])).digest('base64url');
+
+function toApiError(error: unknown): unknown {
+  if (error instanceof IdempotencyValidationError) return new ApiError('IDEMPOTENCY_KEY_REUSED', { reason: 'payload mismatch', cause: error });
+  if (error instanceof IdempotencyAlreadyInProgressError || error instanceof IdempotencyInconsistentStateError) {
+    return new ApiError('IDEMPOTENCY_IN_PROGRESS', { reason: error.name, cause: error });
+  }
+  return error;
+}
+
+/**
+ * Makes a create route idempotent by the `Idempotency-Key` header, with Powertools Idempotency
+ * and its DynamoDB persistence layer: the same caller, key and body get the first response
+ * again; a duplicate while the first is running gets 409 and the first still completes; the
+ * same key with another body gets 422 and the stored result stays. Without a key the request
+ * runs normally unless the route requires one.
+ *
+ * The function form (`makeIdempotent`) deletes a lock only when its own function failed, and
+ * the persistence layer deletes only its own lock; the upstream middy middleware is not used,
+ * since its onError deletes locks of other requests (issue 5675).
+ */
+export function idempotent<R extends RouteDefinition>(route: R, business: BusinessFunction<R>): (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> {
+  const required = route.idempotency?.required ?? false;
+  const encryptionContext = { purpose: 'idempotent-response', route: route.id };
+  return async (input, context) => {
+    const key = input.headers[IDEMPOTENCY_KEY_HEADER];
+    if (key === undefined) {
+      if (required) throw new ApiError('IDEMPOTENCY_KEY_REQUIRED');
+      return business(input);
+    }
+    const idempotencyConfig = new IdempotencyConfig({
+      eventKeyJmesPath: '[caller, key]',
+      payloadValidationJmesPath: 'body',
+      throwOnNoIdempotencyKey: true,
+      expiresAfterSeconds: RESULT_LIFETIME_SECONDS,
+      hashFunction: 'sha256',
+    });
+    // The lock expires with this invocation, so a crashed request does not block retries for long.
+    idempotencyConfig.registerLambdaContext(context);
+    const persistenceStore = new LockOwningPersistenceLayer({ tableName: config().data.tableNames.idempotency, client: dynamoClient() });
+    let fresh: BusinessResult | undefined;
+    const once = makeIdempotent(async (_attempt: Attempt): Promise<StoredResult> => {
+      fresh = await business(input);
+      return { sealed: Buffer.from(await sealJson(fresh, encryptionContext)).toString('base64') };
+    }, { persistenceStore, config: idempotencyConfig, keyPrefix: `health-api#${route.id}` });
+    try {
+      const stored = await once({ caller: callerOf(input as BusinessInput<RouteDefinition>), key, body: input.body });
+      return fresh ?? await openJson<BusinessResult>(Buffer.from(stored.sealed, 'base64'), encryptionContext);
+    } catch (error) {
+      throw toApiError(error);
+    }
+  };
+}
