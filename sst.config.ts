@@ -11,6 +11,18 @@ export default $config({
     };
   },
   async run() {
-    await import('./infra/api');
+    await import('./infra/data');
+    const { issuer } = await import('./infra/auth');
+    const { api, usagePlans } = await import('./infra/api');
+    await import('./infra/waf');
+    const { alarmTopic } = await import('./infra/monitoring');
+    return {
+      url: api.url,
+      issuer: issuer.issuer,
+      // Only with the Cognito issuer: its token endpoint and app client ids.
+      ...(issuer.clients ? { tokenEndpoint: issuer.tokenEndpoint, clientIds: issuer.clients } : {}),
+      apiKeyIds: Object.fromEntries(Object.entries(usagePlans).map(([name, plan]) => [name, plan.apiKeyId])),
+      alarmTopic: alarmTopic.arn,
+    };
   },
 });

@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Handlers read their configuration from the environment on first use: one file, one process.
     pool: 'forks',
+    // The offline infra synth imports a 1 MB bundle from .sst/platform: Node loads it, not Vite.
+    server: { deps: { external: [/\/\.sst\/platform\//] } },
   },
 });

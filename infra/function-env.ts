@@ -1,0 +1,21 @@
+/**
+ * The environment every route function gets: what packages/core/src/config.ts reads (issuer,
+ * table names) plus where the field key and the blind-index secret live. Only names and ARNs:
+ * secret values are fetched at run time from Secrets Manager, never put in the environment.
+ */
+import { blindIndexSecret, fieldKey, tableDefinitions, tables, type TableKey } from './data';
+import { issuer } from './auth';
+
+export function functionEnvironment(): Record<string, $util.Input<string>> {
+  return {
+    SERVICE_NAME: $app.name,
+    STAGE: $app.stage,
+    AUTH_ISSUER: issuer.issuer,
+    AUTH_AUDIENCE: issuer.audience,
+    AUTH_JWKS_URI: issuer.jwksUri,
+    ...Object.fromEntries((Object.keys(tableDefinitions) as TableKey[])
+      .map((key) => [tableDefinitions[key].envVar, tables[key].name])),
+    FIELD_KEY_ARN: fieldKey.arn,
+    BLIND_INDEX_SECRET_ARN: blindIndexSecret.arn,
+  };
+}

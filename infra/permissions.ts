@@ -1,0 +1,74 @@
+/**
+ * Least privilege per function, derived from the route's FHIR interaction: the DynamoDB, KMS
+ * and Secrets Manager actions the handler's code path uses, on the ARNs it uses. No wildcards
+ * except X-Ray, whose write actions take no resource (AWS requires "*").
+ */
+import type { Interaction, RouteDefinition } from '../packages/core/src/route';
+import { blindIndexSecret, fieldKey, tableDefinitions, tables, type TableKey } from './data';
+
+export interface Statement {
+  actions: string[];
+  resources: $util.Input<$util.Input<string>[]>;
+}
+
+/**
+ * Resource-table access by interaction, as packages/core/src/repository uses it: conditional
+ * puts, a read before create (the subject must exist) and before update, and soft deletes
+ * (an update), never DeleteItem. Query also needs the table's indexes.
+ */
+const TABLE_ACTIONS: Record<Interaction, string[]> = {
+  read: ['dynamodb:GetItem'],
+  'search-type': ['dynamodb:Query'],
+  create: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  update: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  delete: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  capabilities: [],
+};
+
+/** Envelope encryption: writes make data keys, reads only unwrap them. */
+const FIELD_KEY_ACTIONS: Record<Interaction, string[]> = {
+  read: ['kms:Decrypt'],
+  'search-type': ['kms:Decrypt'],
+  create: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  update: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  delete: [],
+  capabilities: [],
+};
+
+/** Powertools idempotency keeps one record per key: read, lock, complete or release it. */
+const IDEMPOTENCY_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
+/** AuditEvent routes read the audit table itself; every other resource lives in the resources table. */
+function dataTable(route: RouteDefinition): TableKey {
+  return route.resourceType === 'AuditEvent' ? 'audit' : 'resources';
+}
+
+export function routePermissions(route: RouteDefinition, logGroupArn: $util.Output<string>): Statement[] {
+  const statements: Statement[] = [
+    { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [$interpolate`${logGroupArn}:*`] },
+    { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] },
+    // Every request leaves an audit record; the chain is append-only, so PutItem alone.
+    { actions: ['dynamodb:PutItem'], resources: [tables.audit.arn] },
+  ];
+  const tableActions = TABLE_ACTIONS[route.interaction];
+  if (route.resourceType && tableActions.length > 0) {
+    const key = dataTable(route);
+    const { arn } = tables[key];
+    const indexes = tableActions.includes('dynamodb:Query') ? tableDefinitions[key].indexes : [];
+    statements.push({
+      actions: tableActions,
+      resources: [arn, ...indexes.map((index) => $interpolate`${arn}/index/${index.name}`)],
+    });
+  }
+  const keyActions = FIELD_KEY_ACTIONS[route.interaction];
+  if (route.resourceType && route.resourceType !== 'AuditEvent' && keyActions.length > 0) {
+    statements.push({ actions: keyActions, resources: [fieldKey.arn] });
+    // The data keys load as one (packages/core/src/crypto/data-keys.ts): the KMS keyring and the
+    // blind-index/cursor key material from this secret, which the field key encrypts.
+    statements.push({ actions: ['secretsmanager:GetSecretValue'], resources: [blindIndexSecret.arn] });
+  }
+  if (route.interaction === 'create') {
+    statements.push({ actions: IDEMPOTENCY_ACTIONS, resources: [tables.idempotency.arn] });
+  }
+  return statements;
+}

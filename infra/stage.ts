@@ -1,0 +1,30 @@
+/**
+ * Per-stage settings and the deploy-time options an operator gives through the environment of
+ * `sst deploy`. Read here only, so every module agrees on what "production" means.
+ */
+
+export const isProduction = $app.stage === 'production';
+
+/** CloudWatch retention: six years on production (records of access, HIPAA §164.316), 90 days elsewhere. */
+export const logRetentionDays = isProduction ? 2192 : 90;
+
+/** Physical names carry app and stage, like SST's own. */
+export function stackName(suffix: string): string {
+  return `${$app.name}-${$app.stage}-${suffix}`;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+/** Optional deploy-time options; all are documented in docs/deploy.md. */
+export const deployOptions = {
+  /** Custom domain; when set the default execute-api endpoint is turned off. */
+  domainName: process.env.HEALTH_API_DOMAIN,
+  /** ACM certificate (same region) for the custom domain. */
+  certificateArn: process.env.HEALTH_API_CERT_ARN,
+  /** Only these source CIDRs may call the API (resource policy). */
+  allowedSourceCidrs: list(process.env.HEALTH_API_ALLOWED_CIDRS),
+  /** Alarm notifications go to this address (SNS email subscription). */
+  alarmEmail: process.env.HEALTH_API_ALARM_EMAIL,
+};

@@ -1,0 +1,95 @@
+/**
+ * The SST program runs offline (Pulumi mocks, a fake SST server) and declares what the route
+ * manifest and the shared definitions say, through the SST calls we expect.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableList } from '../../packages/core/src/tables.js';
+import { handlerModule, routeList } from '../../packages/functions/src/routes.js';
+import { SYSTEM_CLIENT_SCOPES } from '../../packages/local/src/issuer-clients.js';
+import { synth, type Synth } from './harness/synth.js';
+
+let result: Synth;
+beforeAll(async () => {
+  result = await synth();
+});
+
+const ofType = (type: string) => result.resources.filter((r) => r.type === type);
+
+describe('offline synth of sst.config.ts', () => {
+  it('builds one function per route of the manifest, from the route\'s handler module', () => {
+    expect(ofType('aws:lambda/function:Function')).toHaveLength(routeList.length);
+    const handlers = result.builds.map((b) => b.handler).sort();
+    expect(handlers).toEqual(routeList.map((r) => handlerModule(r).replace(/\.ts$/, '.handler')).sort());
+  });
+
+  it('declares one table per shared table definition', () => {
+    expect(ofType('aws:dynamodb/table:Table').map((t) => t.name).sort()).toEqual(tableList.map((t) => `${t.name}Table`).sort());
+  });
+
+  it('uses only the SST calls and AWS data sources the harness answers (guards SST upgrades)', () => {
+    expect([...result.rpcMethods].sort()).toEqual(['Provider.Aws.Bootstrap', 'Runtime.Build']);
+    expect([...result.unknownInvokes]).toEqual([]);
+  });
+
+  it('outputs the URL, the issuer and the API key ids, never key values', () => {
+    expect(result.outputs.url).toMatch(/^https:\/\/.+\/ci\/$/);
+    expect(Object.keys(result.outputs.apiKeyIds as object).sort()).toEqual(['partner', 'standard']);
+    const apiKeyValues = ofType('aws:apigateway/apiKey:ApiKey').map((k) => k.state.value).filter(Boolean);
+    for (const value of apiKeyValues) expect(JSON.stringify(result.outputs)).not.toContain(String(value));
+  });
+
+  it('gives functions the configuration readConfig() needs, with secrets by ARN only', () => {
+    for (const fn of ofType('aws:lambda/function:Function')) {
+      const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI', ...tableList.map((t) => t.envVar)]) expect(variables[name]).toBeTruthy();
+      expect(variables.BLIND_INDEX_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:/);
+    }
+  });
+
+  it('gives each function only its interaction\'s access: reads never write, only creates touch idempotency, all append audit', () => {
+    const arnOf = (name: string) => ofType('aws:dynamodb/table:Table').find((t) => t.name === name)!.state.arn as string;
+    const [resources, idempotency, audit] = [arnOf('ResourcesTable'), arnOf('IdempotencyTable'), arnOf('AuditTable')];
+    const roles = new Map(ofType('aws:iam/role:Role').map((r) => [r.state.arn, r.inputs]));
+    for (const route of routeList) {
+      const fn = ofType('aws:lambda/function:Function').find((f) => f.inputs.description === `${route.method} ${route.path}`)!;
+      const policies = (roles.get(fn.inputs.role)!.inlinePolicies as Array<{ policy: string }>);
+      const statements = policies.flatMap((p) => (JSON.parse(p.policy) as { Statement: Array<{ Action: string[]; Resource: string[] }> }).Statement);
+      const actionsOn = (arn: string) => statements.filter((s) => s.Resource.includes(arn)).flatMap((s) => s.Action);
+      expect(actionsOn(audit), route.id).toContain('dynamodb:PutItem');
+      expect(actionsOn(audit).filter((a) => /Update|Delete/.test(a)), route.id).toEqual([]);
+      expect(actionsOn(idempotency).length > 0, route.id).toBe(route.interaction === 'create');
+      if (['read', 'search-type', 'capabilities'].includes(route.interaction)) {
+        expect(actionsOn(resources).filter((a) => /Put|Update|Delete|Write/.test(a)), route.id).toEqual([]);
+        expect(statements.flatMap((s) => s.Action), route.id).not.toContain('kms:GenerateDataKey');
+      }
+    }
+  });
+
+  it('restricts callers to the operator\'s CIDRs with a resource policy when given', async () => {
+    const restricted = await synth({ env: { HEALTH_API_ALLOWED_CIDRS: '203.0.113.0/24, 198.51.100.7/32' } });
+    const api = restricted.resources.find((r) => r.type === 'aws:apigateway/restApi:RestApi')!;
+    const policy = JSON.parse(api.inputs.policy as string) as { Statement: Array<{ Effect: string; Condition?: unknown }> };
+    expect(policy.Statement.find((s) => s.Effect === 'Deny')?.Condition).toEqual({ NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.7/32'] } });
+    expect(ofType('aws:apigateway/restApi:RestApi')[0]!.inputs.policy).toBeUndefined();
+  });
+
+  it('creates a Cognito app client per system client of the local issuer, with the same SMART scopes', () => {
+    const clients = ofType('aws:cognito/userPoolClient:UserPoolClient');
+    const expected = Object.entries(SYSTEM_CLIENT_SCOPES).filter(([, allowance]) => allowance);
+    expect(clients.map((c) => c.inputs.name).sort()).toEqual(expected.map(([name]) => name).sort());
+    for (const [name, allowance] of expected) {
+      const client = clients.find((c) => c.inputs.name === name)!;
+      expect(client.inputs).toMatchObject({ allowedOauthFlows: ['client_credentials'], generateSecret: true });
+      expect(client.inputs.allowedOauthScopes).toEqual(expect.arrayContaining(allowance.split(' ')));
+    }
+  });
+
+  it('takes an external OIDC issuer from the deploy environment instead of creating Cognito', async () => {
+    const external = await synth({ env: { AUTH_ISSUER: 'https://login.example.org', AUTH_AUDIENCE: 'https://fhir.example.org' } });
+    expect(external.resources.filter((r) => r.type.startsWith('aws:cognito/'))).toEqual([]);
+    const fn = external.resources.find((r) => r.type === 'aws:lambda/function:Function')!;
+    expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      AUTH_ISSUER: 'https://login.example.org', AUTH_AUDIENCE: 'https://fhir.example.org', AUTH_JWKS_URI: 'https://login.example.org/.well-known/jwks.json',
+    });
+  });
+});
