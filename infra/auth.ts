@@ -10,7 +10,10 @@ import { isProduction, stackName } from './stage';
 
 export interface Issuer {
   issuer: $util.Input<string>;
-  audience: $util.Input<string>;
+  /** This API's `aud`; absent for Cognito, whose access tokens are bound by `client_id` instead. */
+  audience?: $util.Input<string>;
+  /** Accepted `client_id`s, comma-separated (AUTH_CLIENT_IDS). */
+  clientIds?: $util.Input<string>;
   jwksUri: $util.Input<string>;
 }
 
@@ -77,7 +80,8 @@ function cognitoIssuer(): Issuer & { clients: Record<string, $util.Output<string
   const issuer = $interpolate`https://cognito-idp.${awsContext.region}.amazonaws.com/${pool.id}`;
   return {
     issuer,
-    audience: 'system',
+    // Cognito access tokens have no `aud`; the API accepts them by client_id (AUTH_CLIENT_IDS).
+    clientIds: $util.all(Object.values(clients)).apply((ids) => ids.join(',')),
     jwksUri: $interpolate`${issuer}/.well-known/jwks.json`,
     clients,
     tokenEndpoint: $interpolate`https://${domain.domain}.auth.${awsContext.region}.amazoncognito.com/oauth2/token`,

@@ -3,6 +3,7 @@
  * manifest and the shared definitions say, through the SST calls we expect.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../packages/core/src/config.js';
 import { tableList } from '../../packages/core/src/tables.js';
 import { handlerModule, routeList } from '../../packages/functions/src/routes.js';
 import { SYSTEM_CLIENT_SCOPES } from '../../packages/local/src/issuer-clients.js';
@@ -41,7 +42,10 @@ describe('offline synth of sst.config.ts', () => {
   it('gives functions the configuration readConfig() needs, with secrets by ARN only', () => {
     for (const fn of ofType('aws:lambda/function:Function')) {
       const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
-      for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI', ...tableList.map((t) => t.envVar)]) expect(variables[name]).toBeTruthy();
+      for (const name of ['AUTH_ISSUER', 'AUTH_JWKS_URI', ...tableList.map((t) => t.envVar)]) expect(variables[name]).toBeTruthy();
+      // Cognito names no audience: its tokens are bound to the API by client id.
+      expect(variables.AUTH_AUDIENCE).toBeUndefined();
+      expect(readConfig(variables).auth.clientIds.length).toBeGreaterThan(0);
       expect(variables.BLIND_INDEX_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:/);
     }
   });

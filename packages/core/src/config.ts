@@ -7,7 +7,10 @@ import { tables } from './tables.js';
 
 export interface AuthConfig {
   issuer: string;
-  audience: string;
+  /** This API's identifier in `aud`; null for issuers that name no audience (Cognito). */
+  audience: string | null;
+  /** Clients whose tokens are accepted, by `client_id`; required when `audience` is null. */
+  clientIds: string[];
   jwksUri: string;
   /** Longest accepted token lifetime (`exp - iat`), in seconds. */
   maxTokenLifetimeSeconds: number;
@@ -72,9 +75,13 @@ const nonNegativeInt = (env: NodeJS.ProcessEnv, name: string, fallback: number) 
 function readAuth(env: NodeJS.ProcessEnv): AuthConfig {
   const issuer = required(env, 'AUTH_ISSUER');
   const caFile = env.AUTH_EXTRA_CA_FILE;
+  const clientIds = (env.AUTH_CLIENT_IDS ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  // Cognito access tokens carry no `aud`: they are then bound to this API by their client_id.
+  const audience = clientIds.length > 0 ? env.AUTH_AUDIENCE || null : required(env, 'AUTH_AUDIENCE');
   return {
     issuer,
-    audience: required(env, 'AUTH_AUDIENCE'),
+    audience,
+    clientIds,
     jwksUri: env.AUTH_JWKS_URI ?? `${issuer}/.well-known/jwks.json`,
     maxTokenLifetimeSeconds: positiveInt(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 900),
     maxAuthorizationLength: positiveInt(env, 'AUTH_MAX_HEADER_LENGTH', 4096),

@@ -2,7 +2,7 @@ import type { AuthConfig } from '@health-api/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestIssuer } from '../../../../test/support/issuer.js';
 import { newKey, startTestIssuer } from '../../../../test/support/issuer.js';
-import { JwksRefetchLimiter, TokenRejected, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
+import { JwksRefetchLimiter, TokenRejected, checkClient, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
 
 const types = ['at+jwt', 'application/at+jwt', 'jwt'];
 
@@ -38,6 +38,15 @@ describe('checkLifetime', () => {
   });
 });
 
+describe('checkClient', () => {
+  it('accepts only access tokens, and only of listed clients when a list is set', () => {
+    expect(() => checkClient({ token_use: 'id', client_id: 'a' }, [])).toThrow('not-an-access-token');
+    expect(() => checkClient({ token_use: 'access', client_id: 'b' }, ['a'])).toThrow('client-not-accepted');
+    expect(() => checkClient({ client_id: 'a' }, ['a'])).not.toThrow();
+    expect(() => checkClient({}, [])).not.toThrow();
+  });
+});
+
 describe('JwksRefetchLimiter', () => {
   it('allows one download per interval, whatever its outcome', async () => {
     const limiter = new JwksRefetchLimiter(60_000);
@@ -55,7 +64,7 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
     config = {
       issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri, maxTokenLifetimeSeconds: 900,
       maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, acceptedTokenTypes: types, extraCaPem: issuer.caPem,
-      tokenCacheSize: 100, tokenCacheSeconds: 300,
+      tokenCacheSize: 100, tokenCacheSeconds: 300, clientIds: [],
     };
   });
   afterAll(() => issuer.close());
@@ -113,6 +122,13 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
     } finally {
       issuer.publish([issuer.signingKey]);
     }
+  });
+
+  it('binds tokens without aud (Cognito) to the listed clients', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, audience: null, clientIds: ['clinical-app'] });
+    const cognitoLike = (clientId: string) => issuer.token({ aud: undefined, client_id: clientId, token_use: 'access' }, { typ: undefined });
+    await expect(verifier.verify(await cognitoLike('clinical-app'))).resolves.toMatchObject({ client_id: 'clinical-app' });
+    await expect(verifier.verify(await cognitoLike('someone-else'))).rejects.toThrow('client-not-accepted');
   });
 
   describe('with the verified-token cache', () => {

@@ -64,6 +64,14 @@ export function checkHeader(header: JwtHeader, acceptedTypes: readonly string[])
   }
 }
 
+/** An access token, for one of the accepted clients when a client list is configured. */
+export function checkClient(payload: JwtPayload, clientIds: readonly string[]): void {
+  if (payload.token_use !== undefined && payload.token_use !== 'access') throw new TokenRejected('not-an-access-token');
+  if (clientIds.length > 0 && !(typeof payload.client_id === 'string' && clientIds.includes(payload.client_id))) {
+    throw new TokenRejected('client-not-accepted');
+  }
+}
+
 export function checkLifetime(payload: JwtPayload, maxLifetimeSeconds: number, nowSeconds = Date.now() / 1000): void {
   const { exp, iat } = payload;
   if (typeof exp !== 'number') throw new TokenRejected('no-exp');
@@ -99,7 +107,10 @@ export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier
       issuer: auth.issuer,
       audience: auth.audience,
       jwksUri: auth.jwksUri,
-      customJwtCheck: ({ payload }) => checkLifetime(payload, auth.maxTokenLifetimeSeconds),
+      customJwtCheck: ({ payload }) => {
+        checkLifetime(payload, auth.maxTokenLifetimeSeconds);
+        checkClient(payload, auth.clientIds);
+      },
     },
     { jwksCache: new SimpleJwksCache({ fetcher, penaltyBox: limiter }) },
   );
