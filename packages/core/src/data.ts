@@ -7,4 +7,6 @@ export * from './repository/resource-repository.js';
 export { sealJson, openJson } from './crypto/envelope.js';
 export type { EncryptionContext } from './crypto/envelope.js';
 export { sealCursor, openCursor } from './crypto/cursor.js';
-export { dynamoClient } from './repository/dynamo-client.js';
+export { documentClient, dynamoClient } from './repository/dynamo-client.js';
+export { AuditTrail, auditTrail, searchAudit, verifyAuditTable } from './audit/audit-trail.js';
+export type { AuditQuery } from './audit/audit-trail.js';

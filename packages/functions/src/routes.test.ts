@@ -24,10 +24,11 @@ const allNodes = () => routeList.flatMap((route) =>
   Object.entries(route.schemas).flatMap(([part, schema]) => [...schemaNodes(schema, `${route.id}.${part}`)]));
 
 describe('route manifest', () => {
-  it('has the health routes of the issue with their SMART v2 scopes', () => {
+  it('has the health routes of the issues with their SMART v2 scopes', () => {
     const table = routeList.filter((r) => r.scope).map((r) => `${r.method} ${r.path} ${r.scope?.resourceType}.${r.scope?.permission}`);
     expect(table.sort()).toEqual([
       'DELETE /v1/Patient/{id} Patient.d',
+      'GET /v1/AuditEvent AuditEvent.s',
       'GET /v1/Observation Observation.s',
       'GET /v1/Observation/{id} Observation.r',
       'GET /v1/Patient Patient.s',

@@ -1,7 +1,8 @@
 import type { RouteDefinition } from '@health-api/core';
 import { observationCreateSchema, patientCreateSchema, patientUpdateSchema } from '@health-api/core';
 import {
-  codeToken, dateParameter, fhirId, idempotencyKey, ifMatch, nhiIdentifierToken, pageCursor, pageSize, patientParameter,
+  auditAgent, auditDay, auditEntity, codeToken, dateParameter, fhirId, idempotencyKey, ifMatch, nhiIdentifierToken, pageCursor,
+  pageSize, patientParameter,
 } from './schemas.js';
 
 /** Largest FHIR resource body we accept: the modelled subset at its limits stays well under it. */
@@ -117,6 +118,17 @@ export const routes = {
     scope: { resourceType: 'Observation', permission: 's' },
     maxBodyBytes: 0,
     schemas: { query: { patient: patientParameter, code: codeToken, date: dateParameter, _count: pageSize, _cursor: pageCursor } },
+  },
+  auditEventSearch: {
+    ...dataRoute,
+    id: 'audit-event-search',
+    method: 'GET',
+    path: '/v1/AuditEvent',
+    interaction: 'search-type',
+    resourceType: 'AuditEvent',
+    scope: { resourceType: 'AuditEvent', permission: 's' },
+    maxBodyBytes: 0,
+    schemas: { query: { date: auditDay, entity: auditEntity, agent: auditAgent, _count: pageSize, _cursor: pageCursor } },
   },
 } as const satisfies Record<string, RouteDefinition>;
 

@@ -31,3 +31,12 @@ export const codeToken = { type: 'string', maxLength: 321, pattern: '^[\\x21-\\x
 
 /** `date=[eq|ge|gt|le|lt]<FHIR date or dateTime>`. */
 export const dateParameter = { type: 'string', maxLength: 40, pattern: `^(eq|ge|gt|le|lt)?${DATE_TIME_EXPRESSION}$` } as const;
+
+/** AuditEvent `date=YYYY-MM-DD`: the audit trail is searched one day at a time. */
+export const auditDay = { type: 'string', maxLength: 10, pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' } as const;
+
+/** AuditEvent `entity=<Type>/<id>`: a resource reference. */
+export const auditEntity = { type: 'string', maxLength: 80, pattern: '^[A-Z][A-Za-z]{1,14}/[A-Za-z0-9.-]{1,64}$' } as const;
+
+/** AuditEvent `agent=<client id>`. */
+export const auditAgent = { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._:@-]{1,128}$' } as const;

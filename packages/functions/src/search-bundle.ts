@@ -3,9 +3,8 @@
  * The cursor is sealed to the route, the query and the caller, so it can only continue the
  * search that issued it, for the caller it was issued to.
  */
-import type { Page, SearchResult } from '@health-api/core/data';
+import type { Page } from '@health-api/core/data';
 import { openCursor, sealCursor } from '@health-api/core/data';
-import type { ResourceType } from '@health-api/core';
 import type { AuthContext, BusinessResult } from '@health-api/middleware';
 import { createHash } from 'node:crypto';
 
@@ -24,9 +23,13 @@ function bindingOf(request: SearchRequest, parameters: Array<[string, string]>):
   return createHash('sha256').update(JSON.stringify([request.routeId, parameters, caller])).digest('base64url');
 }
 
-export async function searchAnswer<T extends ResourceType>(
-  request: SearchRequest, run: (page: Page) => Promise<SearchResult<T>>,
-): Promise<BusinessResult> {
+/** One page of matches and where the next page starts, if there is one. */
+export interface SearchPage {
+  resources: readonly unknown[];
+  next?: Record<string, unknown> | undefined;
+}
+
+export async function searchAnswer(request: SearchRequest, run: (page: Page) => Promise<SearchPage>): Promise<BusinessResult> {
   const parameters = Object.entries(request.query)
     .filter((entry): entry is [string, string] => entry[0] !== '_cursor' && entry[1] !== undefined)
     .sort(([a], [b]) => a.localeCompare(b));

@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '@health-api/core';
-import { ApiError, auditTrail, config } from '@health-api/core';
+import { ApiError, config } from '@health-api/core';
+import { auditTrail } from '@health-api/core/data';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';

@@ -118,11 +118,21 @@ function badRequests(): BadRequest[] {
       { query: { patient: 'p', date: 'ge2024-02-30' }, status: 400, code: 'INVALID_SEARCH' },
       { query: { patient: 'p', _cursor: 'B'.repeat(100) }, status: 400, code: 'INVALID_CURSOR' },
     ] satisfies BadSearch[] as BadSearch[]).map(({ query, status, code }) => ({ name: `observation search ${JSON.stringify(query)}`, route: routes.observationSearch, input: () => ({ query }), status, code })),
+    ...([
+      { query: {}, status: 400, code: 'INVALID_SEARCH' },
+      { query: { date: '2026-13-01' }, status: 400, code: 'VALIDATION_FAILED' },
+      { query: { date: '2026-11-24', entity: 'Patient/../../x' }, status: 400, code: 'VALIDATION_FAILED' },
+      { query: { date: '2026-11-24', agent: '{"$gt":""}' }, status: 400, code: 'VALIDATION_FAILED' },
+      { query: { date: '2026-11-24', entity: 'Patient/x OR 1=1' }, status: 400, code: 'VALIDATION_FAILED' },
+      { query: { date: '2026-11-24', _cursor: 'C'.repeat(64) }, status: 400, code: 'INVALID_CURSOR' },
+    ] satisfies BadSearch[] as BadSearch[]).map(({ query, status, code }) => ({ name: `audit search ${JSON.stringify(query)}`, route: routes.auditEventSearch, input: () => ({ query, token: auditorToken }), status, code })),
   ];
 }
 
+let auditorToken: string;
 beforeAll(async () => {
   api = await startApiHarness();
+  auditorToken = await api.token('system/AuditEvent.rs');
   patientId = (await api.call(routes.patientCreate, { body: patient() })).json<{ id: string }>().id;
   observationId = (await api.call(routes.observationCreate, { body: observation() })).json<{ id: string }>().id;
 });

@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '@health-api/core';
-import { ApiError, AuditTrail } from '@health-api/core';
+import { ApiError } from '@health-api/core';
+import { AuditTrail } from '@health-api/core/data';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

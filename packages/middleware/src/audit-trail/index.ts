@@ -1,4 +1,5 @@
-import type { AuditFacts, AuditTrail, RouteDefinition } from '@health-api/core';
+import type { AuditFacts, RouteDefinition } from '@health-api/core';
+import type { AuditTrail } from '@health-api/core/data';
 import { ApiError, auditEvent, config } from '@health-api/core';
 import { logger } from '../logging/logger.js';
 import type { ApiMiddleware, ApiRequest } from '../request-state.js';

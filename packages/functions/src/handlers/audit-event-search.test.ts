@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../routes.js';
+import type { ApiHarness } from '../testing/api-harness.js';
+import { startApiHarness } from '../testing/api-harness.js';
+
+let api: ApiHarness;
+let auditor: string;
+beforeAll(async () => {
+  api = await startApiHarness();
+  auditor = await api.token('system/AuditEvent.rs', { client_id: 'auditor' });
+});
+afterAll(() => api.close());
+
+const today = () => new Date().toISOString().slice(0, 10);
+type Bundle = { resourceType: string; type: string; entry: Array<{ resource: { resourceType: string; id: string; action: string; agent: Array<{ who: { identifier?: { value: string } } }>; entity: Array<{ what: { reference?: string } }> } }>; link: Array<{ relation: string; url: string }> };
+
+describe('GET /v1/AuditEvent', () => {
+  it('returns the AuditEvents of a day for one resource, written by the calls that touched it', async () => {
+    const created = await api.call(routes.patientCreate, {
+      body: { resourceType: 'Patient', name: [{ family: 'Tane', given: ['Hemi'] }], birthDate: '1980-02-03' },
+    });
+    expect(created.status).toBe(201);
+    const id = created.json<{ id: string }>().id;
+    await api.call(routes.patientRead, { params: { id } });
+
+    const answer = await api.call(routes.auditEventSearch, { token: auditor, query: { date: today(), entity: `Patient/${id}` } });
+    expect(answer.status).toBe(200);
+    const bundle = answer.json<Bundle>();
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset' });
+    expect(bundle.entry.map((e) => e.resource.action).sort()).toEqual(['C', 'R']);
+    expect(bundle.entry.every((e) => e.resource.resourceType === 'AuditEvent' && /^[A-Za-z0-9.-]{1,64}$/.test(e.resource.id))).toBe(true);
+    expect(answer.body).not.toContain('Tane');
+  });
+
+  it('filters by agent and pages with an opaque cursor', async () => {
+    const reader = await api.token('system/Patient.r', { client_id: 'paging-reader', sub: 'paging-reader' });
+    for (let i = 0; i < 3; i += 1) await api.call(routes.patientRead, { params: { id: `missing-${i}` }, token: reader });
+    const first = await api.call(routes.auditEventSearch, { token: auditor, query: { date: today(), agent: 'paging-reader', _count: '2' } });
+    const page = first.json<Bundle>();
+    expect(page.entry).toHaveLength(2);
+    expect(page.entry.every((e) => e.resource.agent[0]?.who.identifier?.value === 'paging-reader')).toBe(true);
+    const next = page.link.find((l) => l.relation === 'next');
+    expect(next).toBeDefined();
+    const cursor = new URL(next?.url ?? '', 'https://x').searchParams.get('_cursor') ?? '';
+    const second = await api.call(routes.auditEventSearch, { token: auditor, query: { date: today(), agent: 'paging-reader', _count: '2', _cursor: cursor } });
+    expect(second.json<Bundle>().entry.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('is refused to tokens without a system AuditEvent scope, and without a date', async () => {
+    expect((await api.call(routes.auditEventSearch, { query: { date: today() } })).status).toBe(403);
+    const patientBound = await api.token('patient/AuditEvent.rs', { patient: 'p1' });
+    expect((await api.call(routes.auditEventSearch, { token: patientBound, query: { date: today() } })).status).toBe(403);
+    expect((await api.call(routes.auditEventSearch, { token: auditor, query: {} })).status).toBe(400);
+  });
+});
