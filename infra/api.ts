@@ -112,7 +112,9 @@ function addRoute(route: RouteDefinition) {
     logging: { logGroup: logGroup.name, format: 'json' },
     environment: functionEnvironment(),
     permissions: routePermissions(route, logGroup.arn),
-    nodejs: { format: 'esm' },
+    // Code splitting: what a route imports lazily (audit, idempotency, storage) stays out of
+    // its entry chunk, so routes that never need it start faster.
+    nodejs: { format: 'esm', splitting: true },
     transform: {
       function: (args) => {
         args.tracingConfig = { mode: 'Active' };

@@ -57,17 +57,36 @@ export class QuotaCounter {
   }
 }
 
-/** Requests per key over a sliding window, as WAF's rate-based rule counts per source IP. */
-export class SlidingWindowCounter {
-  private readonly seen = new Map<string, number[]>();
+/** Slices a window is cut into: the count is exact to 1/60 of the window, at constant cost. */
+const SLICES = 60;
 
+/**
+ * Requests per key over a sliding window, as WAF's rate-based rule counts per source IP. Counts
+ * live in a ring of time slices, so a request costs the same however many came before it.
+ */
+export class SlidingWindowCounter {
+  private readonly rings = new Map<string, { slice: number; counts: number[]; total: number }>();
   constructor(private readonly limit: number, private readonly windowMs: number) {}
 
   take(key: string, now = Date.now()): number {
-    const recent = (this.seen.get(key) ?? []).filter((at) => at > now - this.windowMs);
-    recent.push(now);
-    if (recent.length > this.limit + 1) recent.shift(); // the oldest beyond the limit no longer matters
-    this.seen.set(key, recent);
-    return recent.length > this.limit ? (recent[0] as number) + this.windowMs - now : 0;
+    const slice = Math.floor((now * SLICES) / this.windowMs);
+    let ring = this.rings.get(key);
+    if (!ring) {
+      ring = { slice, counts: new Array<number>(SLICES).fill(0), total: 0 };
+      this.rings.set(key, ring);
+    }
+    // Empty the slices that have left the window since this key was last seen.
+    for (let s = ring.slice + 1; s <= Math.min(slice, ring.slice + SLICES); s += 1) {
+      ring.total -= ring.counts[s % SLICES] as number;
+      ring.counts[s % SLICES] = 0;
+    }
+    ring.slice = Math.max(ring.slice, slice);
+    ring.counts[slice % SLICES] = (ring.counts[slice % SLICES] as number) + 1;
+    ring.total += 1;
+    if (ring.total <= this.limit) return 0;
+    // Refused: admitted again once the oldest counted slice leaves the window.
+    let oldest = slice - SLICES + 1;
+    while ((ring.counts[((oldest % SLICES) + SLICES) % SLICES] as number) === 0) oldest += 1;
+    return Math.ceil(((oldest + SLICES) * this.windowMs) / SLICES - now);
   }
 }

@@ -1,12 +1,10 @@
 import type { RouteDefinition } from '@health-api/core';
 import { ApiError, config } from '@health-api/core';
-import { auditTrail } from '@health-api/core/data';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { auditTrailMiddleware } from './audit-trail/index.js';
 import { errorResponse } from './error-response/index.js';
-import { idempotent } from './idempotency/index.js';
 import type { AuthContext } from './jwt-auth/auth-context.js';
 import { jwtAuth } from './jwt-auth/index.js';
 import type { AccessTokenVerifier } from './jwt-auth/verifier.js';
@@ -39,6 +37,11 @@ export interface BusinessInput<R extends RouteDefinition> {
   sourceIp: string;
   /** Aborted shortly before the Lambda deadline; pass it to SDK calls. */
   signal: AbortSignal;
+  /**
+   * On a create sent with an Idempotency-Key: the id the new resource must take (derived from
+   * the caller and the key), so a retry after a crash finds the first write instead of adding one.
+   */
+  newResourceId?: string;
 }
 
 export interface BusinessResult {
@@ -53,6 +56,20 @@ export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Prom
 
 /** Answer this long before the Lambda deadline, so the caller gets a 504 OperationOutcome. */
 const DEADLINE_MARGIN_MS = 500;
+
+/**
+ * Code only some routes need is loaded on their first request, not at import: the metadata
+ * route never loads the DynamoDB or idempotency code, which keeps its cold start short.
+ */
+const auditTrail = async () => (await import('@health-api/core/audit')).auditTrail();
+
+function lazyIdempotent<R extends RouteDefinition>(route: R, business: BusinessFunction<R>) {
+  let wrapped: ((input: BusinessInput<R>, context: Context) => Promise<BusinessResult>) | undefined;
+  return async (input: BusinessInput<R>, context: Context): Promise<BusinessResult> => {
+    wrapped ??= (await import('./idempotency/index.js')).idempotent(route, business);
+    return wrapped(input, context);
+  };
+}
 
 /** middy hands `internal` to middlewares only; the handler finds it by its event. */
 const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
@@ -69,7 +86,7 @@ const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessToke
  */
 export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>): ApiHandler {
   // Routes that declare idempotency run their business function through the idempotency layer.
-  const execute: (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> = route.idempotency ? idempotent(route, business) : business;
+  const execute: (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> = route.idempotency ? lazyIdempotent(route, business) : business;
   const run = async (event: APIGatewayProxyEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
     const state = states.get(event) ?? {};
     const result = await execute({

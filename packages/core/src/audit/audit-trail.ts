@@ -10,27 +10,52 @@ import { GENESIS, link, verifyChain } from './hash-chain.js';
 
 const AUDIT_DAY_INDEX = tables.audit.indexes[0].name;
 
+interface Chain {
+  id: string;
+  next: number;
+  prevHash: string;
+  /** The last write queued on this chain: writes to one chain happen one after another. */
+  tail: Promise<unknown>;
+  pending: number;
+}
+
+const newChain = (): Chain => ({ id: randomUUID(), next: 0, prevHash: GENESIS, tail: Promise.resolve(), pending: 0 });
+
+/** Chains one process writes at once; Lambda serves one request at a time and so uses one. */
+const MAX_CHAINS = 16;
+
 /**
- * The append-only audit table. Each container writes its own chain, one record at a time, with
- * a conditional put that never overwrites. When a write fails (or its outcome is unknown) the
- * chain ends there and the next record starts a new chain, so a chain never forks.
+ * The append-only audit table. A process writes its own chains, each one record at a time,
+ * with a conditional put that never overwrites. Concurrent requests (the local gateway) take
+ * an idle chain rather than wait for a busy one. When a write fails (or its outcome is
+ * unknown) that chain ends there and continues under a new id, so a chain never forks.
  */
 export class AuditTrail {
-  private chain = randomUUID();
-  private next = 0;
-  private prevHash = GENESIS;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly chains: Chain[] = [];
 
   constructor(private readonly documents: DynamoDBDocumentClient, private readonly table: string) {}
 
   append(event: AuditEvent): Promise<AuditRecord> {
-    const write = this.queue.then(() => this.write(event));
-    this.queue = write.catch(() => undefined);
+    const chain = this.pick();
+    chain.pending += 1;
+    const write = chain.tail.then(() => this.write(chain, event)).finally(() => { chain.pending -= 1; });
+    chain.tail = write.catch(() => undefined);
     return write;
   }
 
-  private async write(event: AuditEvent): Promise<AuditRecord> {
-    const record = link(this.chain, this.next, this.prevHash, event);
+  private pick(): Chain {
+    const idle = this.chains.find((chain) => chain.pending === 0);
+    if (idle) return idle;
+    if (this.chains.length < MAX_CHAINS) {
+      const chain = newChain();
+      this.chains.push(chain);
+      return chain;
+    }
+    return this.chains.reduce((a, b) => (b.pending < a.pending ? b : a));
+  }
+
+  private async write(chain: Chain, event: AuditEvent): Promise<AuditRecord> {
+    const record = link(chain.id, chain.next, chain.prevHash, event);
     try {
       await this.documents.send(new PutCommand({
         TableName: this.table,
@@ -38,13 +63,11 @@ export class AuditTrail {
         ConditionExpression: 'attribute_not_exists(chain)',
       }));
     } catch (error) {
-      this.chain = randomUUID();
-      this.next = 0;
-      this.prevHash = GENESIS;
+      Object.assign(chain, { id: randomUUID(), next: 0, prevHash: GENESIS });
       throw error;
     }
-    this.next += 1;
-    this.prevHash = record.hash;
+    chain.next += 1;
+    chain.prevHash = record.hash;
     return record;
   }
 }

@@ -22,7 +22,7 @@ function resourceId(request: ApiRequest, status: number): string | undefined {
  * refused. An allowed call whose record cannot be written fails with 503 (no unaudited access);
  * a refused call keeps its refusal and the failure is logged.
  */
-export function auditTrailMiddleware(route: RouteDefinition, trail: () => AuditTrail): ApiMiddleware {
+export function auditTrailMiddleware(route: RouteDefinition, trail: () => AuditTrail | Promise<AuditTrail>): ApiMiddleware {
   const record = async (request: ApiRequest): Promise<void> => {
     request.internal.audited = true;
     const status = request.response?.statusCode ?? 500;
@@ -44,7 +44,7 @@ export function auditTrailMiddleware(route: RouteDefinition, trail: () => AuditT
     if (auth?.patient) facts.patient = auth.patient;
     const sourceIp = request.event.requestContext?.identity?.sourceIp;
     if (sourceIp) facts.sourceIp = sourceIp;
-    await trail().append(auditEvent(facts));
+    await (await trail()).append(auditEvent(facts));
   };
   return {
     name: 'audit-trail',

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { runBench } from './bench.js';
+import { checkTargets, markdown } from './report.js';
+import { SMOKE } from './sizes.js';
+
+// The smoke run keeps the bench from rotting: every section runs a few hundred iterations and
+// yields its ratios. Its timings mean nothing and nothing here asserts on them.
+describe('bench smoke run', () => {
+  it('runs every section and yields a ratio for each measure', async () => {
+    const results = await runBench(SMOKE, 'smoke');
+    const finite = (value: number) => expect(Number.isFinite(value)).toBe(true);
+    finite(results.pipeline.ratioRepeatToken.p50);
+    finite(results.pipeline.ratioFreshToken.p99);
+    finite(results.pipeline.signatureShareOfOverhead);
+    expect(results.pipeline.logBytesPerRequest).toBeGreaterThan(0);
+    expect(results.coldStart.handlers.length).toBeGreaterThan(0);
+    for (const bundle of results.coldStart.handlers) {
+      finite(bundle.timeRatio);
+      expect(bundle.bytes).toBeGreaterThan(0);
+    }
+    finite(results.memory.heapGrowthBytesPerRequest);
+    expect(results.https.paths.length).toBeGreaterThan(0);
+    for (const path of results.https.paths) finite(path.throughputRatio);
+    expect(markdown(results, checkTargets(results))).toContain('| target | measured | met |');
+  }, 60_000);
+});

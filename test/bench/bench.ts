@@ -1,0 +1,77 @@
+import { fileURLToPath } from 'node:url';
+import { startTestDynamo } from '../support/dynamo.js';
+import { configureAuth } from '../support/handler-env.js';
+import { startTestIssuer } from '../support/issuer.js';
+import { runNode } from './child.js';
+import type { ColdStartResult } from './cold-start.js';
+import { coldStartBench } from './cold-start.js';
+import type { HttpsResult } from './https-end-to-end.js';
+import type { MemoryResult } from './memory.js';
+import type { PipelineResult } from './pipeline.js';
+import type { BenchSizes } from './sizes.js';
+
+export interface BenchResults {
+  mode: 'full' | 'smoke';
+  startedAt: string;
+  node: string;
+  pipeline: PipelineResult;
+  coldStart: ColdStartResult;
+  memory: MemoryResult;
+  https: HttpsResult;
+  /** Seconds each section took, to keep the run inside its budget. */
+  sectionSeconds: Record<string, number>;
+}
+
+const SECTION = fileURLToPath(new URL('./section.ts', import.meta.url));
+
+/** Runs one in-process section in its own node process (tsx, GC exposed) and returns its result. */
+async function section<T>(name: string, mode: BenchResults['mode'], timeoutMs: number): Promise<T> {
+  const run = await runNode(['--expose-gc', '--import', 'tsx', SECTION, name, mode], { env: process.env, timeoutMs });
+  return JSON.parse(run.result) as T;
+}
+
+/**
+ * Every section, one after the other (they would disturb each other's timings). DynamoDB is
+ * one dynalite in this process, as the real one is outside the function; the cold-start probes
+ * use this process's issuer, the in-process sections start their own.
+ */
+export async function runBench(sizes: BenchSizes, mode: BenchResults['mode']): Promise<BenchResults> {
+  const startedAt = new Date().toISOString();
+  const sectionSeconds: Record<string, number> = {};
+  const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      sectionSeconds[name] = Math.round((performance.now() - started) / 100) / 10;
+    }
+  };
+  const dynamo = await startTestDynamo();
+  const issuer = await startTestIssuer();
+  try {
+    configureAuth(issuer);
+    const jobs = {
+      pipeline: () => section<PipelineResult>('pipeline', mode, 90_000),
+      memory: () => section<MemoryResult>('memory', mode, 120_000),
+      coldStart: () => coldStartBench(sizes, issuer),
+      https: () => section<HttpsResult>('https', mode, 90_000),
+    };
+    // A full run times one section at a time; a smoke run's timings mean nothing, so it runs
+    // them side by side to stay short.
+    const sequential = async <T>(name: keyof typeof jobs): Promise<T> => timed(name, jobs[name] as () => Promise<T>);
+    if (mode === 'smoke') {
+      const [pipeline, memory, coldStart, https] = await Promise.all([
+        sequential<PipelineResult>('pipeline'), sequential<MemoryResult>('memory'), sequential<ColdStartResult>('coldStart'), sequential<HttpsResult>('https'),
+      ]);
+      return { mode, startedAt, node: process.version, pipeline, coldStart, memory, https, sectionSeconds };
+    }
+    const pipeline = await sequential<PipelineResult>('pipeline');
+    const memory = await sequential<MemoryResult>('memory');
+    const coldStart = await sequential<ColdStartResult>('coldStart');
+    const https = await sequential<HttpsResult>('https');
+    return { mode, startedAt, node: process.version, pipeline, coldStart, memory, https, sectionSeconds };
+  } finally {
+    await issuer.close();
+    await dynamo.close();
+  }
+}

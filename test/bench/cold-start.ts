@@ -1,0 +1,169 @@
+import type { RouteDefinition } from '@health-api/core';
+import { handlerModule, routeList } from '@health-api/functions';
+import type { BuildOptions, Metafile } from 'esbuild';
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { TestIssuer } from '../support/issuer.js';
+import { runNode } from './child.js';
+import { routeEvent, scopeFor } from './events.js';
+import type { BenchSizes } from './sizes.js';
+import { median, percentile, round } from './stats.js';
+
+export interface BundleResult {
+  name: string;
+  /** The entry chunk, loaded at import; `totalBytes` adds the chunks loaded on first use. */
+  bytes: number;
+  totalBytes: number;
+  /** Packages that put the most bytes into the bundle. */
+  largestInputs: Array<{ package: string; bytes: number }>;
+  firstStatus: number;
+  /** Import of the bundle, then the first request (token verified against a cold JWKS cache). */
+  importMs: number;
+  firstRequestMs: number;
+  importAndFirstRequestMs: { p50: number; p99: number };
+  /** The whole fresh process: node start-up, import, first request. */
+  processWallMs: { p50: number; p99: number };
+  /** Over the hello-world bundle: bytes, import-and-first-request at p50, whole process at p50. */
+  bytesRatio: number;
+  timeRatio: number;
+  wallRatio: number;
+}
+
+export interface ColdStartResult {
+  processes: number;
+  awsSdk: 'bundled';
+  helloWorld: BundleResult;
+  handlers: BundleResult[];
+}
+
+const HELLO_WORLD = "export const handler = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ hello: 'world' }) });";
+
+/**
+ * As SST builds our nodejs22.x functions for deploy (infra/api.ts: ESM with code splitting, so
+ * code a route loads lazily stays out of its entry chunk): bundled, minified, tree-shaken ESM with
+ * names kept and its createRequire banner; every package bundled (SST only leaves out sharp
+ * and pg-native, so the AWS SDK is bundled rather than taken from the runtime). Source maps
+ * are written next to the bundle, not inlined.
+ */
+const DEPLOY_OPTIONS: BuildOptions = {
+  bundle: true,
+  minify: true,
+  treeShaking: true,
+  keepNames: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  sourcemap: 'external',
+  metafile: true,
+  logLevel: 'silent',
+  banner: {
+    js: [
+      "import { createRequire as topLevelCreateRequire } from 'module';",
+      'const require = topLevelCreateRequire(import.meta.url);',
+      "import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from 'url';",
+      'const __filename = topLevelFileUrlToPath(import.meta.url);',
+      "const __dirname = topLevelFileUrlToPath(new topLevelURL('.', import.meta.url));",
+    ].join('\n'),
+  },
+};
+
+/** Imports the bundle, serves one request and reports both times on fd 3. */
+const PROBE = `
+import { writeSync } from 'node:fs';
+const started = performance.now();
+const { handler } = await import(process.argv[2]);
+const imported = performance.now();
+const context = { functionName: 'bench', awsRequestId: crypto.randomUUID(), getRemainingTimeInMillis: () => 10000 };
+const response = await handler(JSON.parse(process.env.BENCH_EVENT), context);
+const served = performance.now();
+writeSync(3, JSON.stringify({ importMs: imported - started, firstRequestMs: served - imported, status: response.statusCode }));
+process.exit(0);
+`;
+
+function packageOf(input: string): string {
+  const at = input.lastIndexOf('node_modules/');
+  if (at < 0) return input.startsWith('packages/') ? input.split('/').slice(0, 2).join('/') : input;
+  const [first = '', second = ''] = input.slice(at + 'node_modules/'.length).split('/');
+  return first.startsWith('@') ? `${first}/${second}` : first;
+}
+
+function largestInputs(metafile: Metafile, outfile: string): BundleResult['largestInputs'] {
+  const output = Object.entries(metafile.outputs).find(([path]) => resolve(path) === resolve(outfile))?.[1];
+  const byPackage = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+  }
+  return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, bytes]) => ({ package: name, bytes }));
+}
+
+interface Probe { importMs: number; firstRequestMs: number; status: number; wallMs: number }
+
+export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Promise<ColdStartResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  try {
+    const probe = join(dir, 'probe.mjs');
+    writeFileSync(probe, PROBE);
+    const targets: Array<{ name: string; route?: RouteDefinition; outfile: string; metafile?: Metafile }> = [];
+    const hello = join(dir, 'hello-world.mjs');
+    const helloBuild = await build({ ...DEPLOY_OPTIONS, stdin: { contents: HELLO_WORLD, loader: 'js', resolveDir: dir }, outfile: hello });
+    targets.push({ name: 'hello-world', outfile: hello, metafile: helloBuild.metafile });
+    for (const route of routeList.slice(0, sizes.coldStartRoutes)) {
+      const outdir = join(dir, route.id);
+      const outfile = join(outdir, `${route.id}.mjs`);
+      const result = await build({
+        ...DEPLOY_OPTIONS, entryPoints: [resolve(handlerModule(route))], outdir, entryNames: route.id,
+        splitting: true, chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' },
+      });
+      targets.push({ name: route.id, route, outfile, metafile: result.metafile });
+    }
+
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const probes = new Map<string, Probe[]>(targets.map((t) => [t.name, []]));
+    // Round-robin, so noise from the shared machine falls on every bundle alike; one process
+    // per core at a time (two on this machine), each still a fresh process of its own.
+    const queue = Array.from({ length: sizes.coldStartProcesses }, () => targets).flat();
+    const probeOne = async (target: (typeof targets)[number]) => {
+      const token = target.route?.scope ? await issuer.token({ scope: scopeFor(target.route) }) : undefined;
+      const event = target.route ? routeEvent(target.route, token) : {};
+      const run = await runNode([probe, pathToFileURL(target.outfile).href], { env: { ...env, BENCH_EVENT: JSON.stringify(event) }, timeoutMs: 20_000 });
+      probes.get(target.name)?.push({ ...(JSON.parse(run.result) as Omit<Probe, 'wallMs'>), wallMs: run.wallMs });
+    };
+    const lane = async () => {
+      for (let target = queue.shift(); target; target = queue.shift()) await probeOne(target);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(2, availableParallelism())) }, lane));
+
+    const summarise = (target: (typeof targets)[number]) => {
+      const runs = probes.get(target.name) ?? [];
+      const total = runs.map((r) => r.importMs + r.firstRequestMs);
+      const wall = runs.map((r) => r.wallMs);
+      return {
+        name: target.name,
+        bytes: statSync(target.outfile).size,
+        totalBytes: Object.entries(target.metafile?.outputs ?? {}).filter(([path]) => path.endsWith('.mjs')).reduce((sum, [, o]) => sum + o.bytes, 0),
+        largestInputs: target.metafile ? largestInputs(target.metafile, target.outfile) : [],
+        firstStatus: runs[0]?.status ?? 0,
+        importMs: round(median(runs.map((r) => r.importMs)), 2),
+        firstRequestMs: round(median(runs.map((r) => r.firstRequestMs)), 2),
+        importAndFirstRequestMs: { p50: round(median(total), 2), p99: round(percentile(total, 0.99), 2) },
+        processWallMs: { p50: round(median(wall), 1), p99: round(percentile(wall, 0.99), 1) },
+      };
+    };
+    const [helloTarget, ...handlerTargets] = targets as [(typeof targets)[number], ...typeof targets];
+    const base = summarise(helloTarget);
+    const withRatios = (s: ReturnType<typeof summarise>): BundleResult => ({
+      ...s,
+      bytesRatio: round(s.bytes / base.bytes, 1),
+      timeRatio: round(s.importAndFirstRequestMs.p50 / base.importAndFirstRequestMs.p50, 2),
+      wallRatio: round(s.processWallMs.p50 / base.processWallMs.p50, 2),
+    });
+    return { processes: sizes.coldStartProcesses, awsSdk: 'bundled', helloWorld: withRatios(base), handlers: handlerTargets.map((t) => withRatios(summarise(t))) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
