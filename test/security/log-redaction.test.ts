@@ -1,0 +1,54 @@
+/**
+ * Log redaction over HTTPS. The handlers never hand a secret to the logger, so the attack cases
+ * alone cannot show that the redacting replacer works; this case can. An adopter's endpoint,
+ * written the only way endpoints are written (secureHandler, behind the gateway, with the
+ * shared logger), logs the whole request carelessly: headers, body, query, and secrets spliced
+ * into a message. Nothing of the token, API key, NHI or names may reach a log line. (A name
+ * under an unrelated key or inside a sentence has no shape to recognise: only not logging it
+ * prevents that, which is why handlers log identifiers only.)
+ */
+import type { RouteDefinition } from '@health-api/core';
+import { patientCreateSchema } from '@health-api/core';
+import type { RouteBinding } from '@health-api/local';
+import { logger, secureHandler } from '@health-api/middleware';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecurityStack } from './harness.js';
+import { PATIENT_FAMILY, PATIENT_NHI, expectNoSecretsLogged, patientBody, startSecurityStack } from './harness.js';
+
+const careless = {
+  id: 'careless-debug', method: 'POST', path: '/v1/CarelessDebug', interaction: 'create', resourceType: 'Patient',
+  scope: { resourceType: 'Patient', permission: 'c' }, apiKey: true, maxBodyBytes: 16 * 1024, timeoutSeconds: 5, memoryMb: 256,
+  schemas: { body: patientCreateSchema },
+} as const satisfies RouteDefinition;
+
+const carelessHandler = secureHandler(careless, async ({ headers, body, query }) => {
+  logger.info('adopter debug: whole request', { headers, body, query });
+  const authorization = headers.authorization ?? headers.Authorization ?? '';
+  const apiKey = headers['x-api-key'] ?? '';
+  logger.info(`adopter debug: ${authorization} with key ${apiKey} for ${body.identifier?.[0]?.value}`);
+  logger.warn('adopter debug: fields', { detail: authorization, note: apiKey, family: body.name?.[0]?.family, nhiValue: body.identifier?.[0]?.value });
+  return { statusCode: 200, body: { resourceType: 'OperationOutcome', issue: [] } };
+});
+
+let s: SecurityStack;
+let baseUrl: string;
+beforeAll(async () => {
+  s = await startSecurityStack();
+  const routes: RouteBinding[] = [...s.stack.parts.routes, { route: careless, handler: carelessHandler }];
+  ({ baseUrl } = await s.extraGateway({ routes }));
+});
+afterAll(() => s?.close());
+
+describe('log redaction', () => {
+  it('an endpoint that logs the whole request leaks no token, API key, client secret, NHI or name', async () => {
+    const token = await s.token('clinical');
+    const response = await s.call('/CarelessDebug', { baseUrl, method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(patientBody()) });
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    // The careless lines were written (so the check below has something to find) …
+    const lines = s.logs.records().filter((r) => String(r.message).startsWith('adopter debug'));
+    expect(lines).toHaveLength(3);
+    // … and hold none of the request's secrets, nor the NHI in lower case or the name in any case.
+    expectNoSecretsLogged(s, [PATIENT_NHI.toLowerCase(), PATIENT_FAMILY.toUpperCase(), token.split('.')[1] as string]);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * Oversized and deeply nested bodies, and slow (slowloris-style) requests, over HTTPS. Each
+ * limit answers at its own layer: the route's body cap in the handler, the WAF body rule and
+ * API Gateway's payload limit in the gateway, the header and request timeouts in the server.
+ */
+import { listenHttps } from '@health-api/local';
+import { connect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REQUEST_TIMEOUTS } from '../../packages/local/src/https-server.js';
+import type { Refusal, SecurityStack } from './harness.js';
+import { expectNoSecretsLogged, expectRefused, outcomeCodeOf, patientBody, startSecurityStack } from './harness.js';
+
+let s: SecurityStack;
+let clinical: string;
+beforeAll(async () => {
+  s = await startSecurityStack();
+  clinical = await s.token('clinical');
+});
+afterAll(() => s?.close());
+
+const nestedArrays = (depth: number) => `${'['.repeat(depth)}"x"${']'.repeat(depth)}`;
+const nestedObjects = (depth: number) => `${'{"a":'.repeat(depth)}"x"${'}'.repeat(depth)}`;
+/** A valid Patient with `json` as the value of `gender`. */
+const withGender = (json: string) => JSON.stringify({ ...patientBody(), gender: '@' }).replace('"@"', json);
+
+describe('oversized and deeply nested bodies', () => {
+  it.each<[string, () => string | Buffer, Refusal]>([
+    ['a body over the route cap (16 KB)', () => withGender(JSON.stringify('x'.repeat(17 * 1024))), { status: 413, code: 'PAYLOAD_TOO_LARGE', layer: 'handler' }],
+    ['a body over the WAF body rule (64 KB)', () => withGender(JSON.stringify('x'.repeat(65 * 1024))), { status: 403, code: 'ACCESS_DENIED', layer: 'gateway' }],
+    ['a body over API Gateway\'s 10 MB payload limit', () => Buffer.alloc(10 * 1024 * 1024 + 1, 0x20), { status: 413, code: 'PAYLOAD_TOO_LARGE', layer: 'gateway' }],
+    ['arrays nested 7000 deep', () => withGender(nestedArrays(7000)), { status: 400, code: 'VALIDATION_FAILED', layer: 'handler' }],
+    ['objects nested 2500 deep', () => withGender(nestedObjects(2500)), { status: 400, code: 'VALIDATION_FAILED', layer: 'handler' }],
+    ['arrays nested past the route cap', () => withGender(nestedArrays(20_000)), { status: 413, code: 'PAYLOAD_TOO_LARGE', layer: 'handler' }],
+    ['a thousand unknown keys', () => withGender(JSON.stringify(Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i])))), { status: 400, code: 'VALIDATION_FAILED', layer: 'handler' }],
+    ['a key repeated with another value', () => JSON.stringify(patientBody()).replace('"gender":"female"', '"gender":"female","gender":{"$ne":null}'), { status: 400, code: 'VALIDATION_FAILED', layer: 'handler' }],
+  ])('refuses %s', async (_name, body, expected) => {
+    const before = await s.snapshot();
+    const response = await s.call('/Patient', { method: 'POST', headers: { authorization: `Bearer ${clinical}` }, body: body() });
+    await expectRefused(s, response, before, expected);
+  });
+});
+
+/** What a raw TLS client got before the server closed the connection. */
+interface RawAnswer { status: number; body: string; linesSent: number }
+
+/**
+ * Opens a TLS connection, sends `head`, then one more line every `everyMs` for as long as the
+ * server keeps the connection open: a client that never finishes its request.
+ */
+function dribble(port: number, head: string, line: string, everyMs: number): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    let linesSent = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: s.stack.caPem }, () => {
+      socket.write(head);
+      timer = setInterval(() => { if (socket.writable) { socket.write(line); linesSent += 1; } }, everyMs);
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => { received += chunk; });
+    socket.on('error', () => undefined); // the server may reset after answering
+    socket.on('close', () => {
+      clearInterval(timer);
+      const [head = '', body = ''] = received.split('\r\n\r\n');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
+      if (!status) reject(new Error('the connection closed without an answer'));
+      else resolve({ status, body, linesSent });
+    });
+  });
+}
+
+describe('slow requests (slowloris)', () => {
+  it('the gateway\'s server bounds header and request time well under Node\'s defaults', async () => {
+    const listening = await listenHttps(s.stack.parts.tls, 0);
+    await listening.close();
+    expect(REQUEST_TIMEOUTS).toEqual({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 });
+    expect(listening.server.headersTimeout).toBe(REQUEST_TIMEOUTS.headersTimeout);
+    expect(listening.server.requestTimeout).toBe(REQUEST_TIMEOUTS.requestTimeout);
+  });
+
+  /** The same gateway and handlers with the timeouts scaled down to test speed. */
+  const fastTimeoutGateway = async () =>
+    (await s.extraGateway({ server: { headersTimeout: 400, requestTimeout: 800, connectionsCheckingInterval: 50 } })).port;
+
+  it.each([
+    ['headers that never end', (key: string) => `GET /v1/metadata HTTP/1.1\r\nHost: localhost\r\nx-api-key: ${key}\r\n`, 'x-slow: 1\r\n'],
+    ['a body that never ends', (key: string) => `POST /v1/Patient HTTP/1.1\r\nHost: localhost\r\nx-api-key: ${key}\r\nAuthorization: Bearer ${clinical}\r\nContent-Type: application/fhir+json\r\nContent-Length: 100000\r\n\r\n{"resourceType":"Patient",`, ' '],
+  ])('%s: the connection is answered 400 MALFORMED_REQUEST and closed, nothing reaches a handler', async (_name, head, line) => {
+    const port = await fastTimeoutGateway();
+    const before = await s.snapshot();
+    const answer = await dribble(port, head(s.stack.apiKeys.standard as string), line, 50);
+    expect(answer.linesSent).toBeGreaterThan(0); // it was still sending when cut
+    expect(answer.status).toBe(400);
+    expect(outcomeCodeOf(answer.body)).toBe('MALFORMED_REQUEST');
+    const after = await s.snapshot();
+    expect(after).toEqual(before);
+    expectNoSecretsLogged(s);
+  });
+});
