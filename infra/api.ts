@@ -41,18 +41,24 @@ const LAMBDA_TRUST_POLICY = JSON.stringify({
 });
 
 const cachedRoutes = routeList.filter((route) => route.cacheTtlSeconds);
-const { domainName, certificateArn, allowedSourceCidrs } = deployOptions;
+const { domainName, certificateArn, allowedSourceCidrs, allowedVpcEndpoints } = deployOptions;
 
-/** Resource policy: callers only from the given CIDRs, when the operator names any. */
-function sourceIpPolicy(): string | undefined {
-  if (allowedSourceCidrs.length === 0) return undefined;
+/**
+ * Resource policy: when the operator names source CIDRs or VPC endpoints, every other caller is
+ * refused. One Deny with both conditions refuses only a caller that matches neither.
+ */
+function sourcePolicy(): string | undefined {
+  if (allowedSourceCidrs.length === 0 && allowedVpcEndpoints.length === 0) return undefined;
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
       { Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
       {
         Effect: 'Deny', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*',
-        Condition: { NotIpAddress: { 'aws:SourceIp': allowedSourceCidrs } },
+        Condition: {
+          ...(allowedSourceCidrs.length > 0 ? { NotIpAddress: { 'aws:SourceIp': allowedSourceCidrs } } : {}),
+          ...(allowedVpcEndpoints.length > 0 ? { StringNotEquals: { 'aws:SourceVpce': allowedVpcEndpoints } } : {}),
+        },
       },
     ],
   });
@@ -70,7 +76,7 @@ export const api = new sst.aws.ApiGatewayV1('Api', {
     api: (args) => {
       args.apiKeySource = 'HEADER';
       args.disableExecuteApiEndpoint = Boolean(domainName);
-      args.policy = sourceIpPolicy();
+      args.policy = sourcePolicy();
     },
     accessLog: (args) => {
       args.retentionInDays = logRetentionDays;

@@ -25,6 +25,8 @@ export const deployOptions = {
   certificateArn: process.env.HEALTH_API_CERT_ARN,
   /** Only these source CIDRs may call the API (resource policy). */
   allowedSourceCidrs: list(process.env.HEALTH_API_ALLOWED_CIDRS),
+  /** Or only through these interface VPC endpoints (vpce-…), e.g. for callers inside a VPC. */
+  allowedVpcEndpoints: list(process.env.HEALTH_API_ALLOWED_VPC_ENDPOINTS),
   /** Alarm notifications go to this address (SNS email subscription). */
   alarmEmail: process.env.HEALTH_API_ALARM_EMAIL,
 };

@@ -77,6 +77,16 @@ describe('offline synth of sst.config.ts', () => {
     expect(ofType('aws:apigateway/restApi:RestApi')[0]!.inputs.policy).toBeUndefined();
   });
 
+  it('restricts callers to the operator\'s VPC endpoints, or CIDRs, with one resource policy', async () => {
+    const restricted = await synth({ env: { HEALTH_API_ALLOWED_VPC_ENDPOINTS: 'vpce-0abc', HEALTH_API_ALLOWED_CIDRS: '203.0.113.0/24' } });
+    const api = restricted.resources.find((r) => r.type === 'aws:apigateway/restApi:RestApi')!;
+    const policy = JSON.parse(api.inputs.policy as string) as { Statement: Array<{ Effect: string; Condition?: unknown }> };
+    expect(policy.Statement.find((s) => s.Effect === 'Deny')?.Condition).toEqual({
+      NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24'] },
+      StringNotEquals: { 'aws:SourceVpce': ['vpce-0abc'] },
+    });
+  });
+
   it('creates a Cognito app client per system client of the local issuer, with the same SMART scopes', () => {
     const clients = ofType('aws:cognito/userPoolClient:UserPoolClient');
     const expected = Object.entries(SYSTEM_CLIENT_SCOPES).filter(([, allowance]) => allowance);
