@@ -21,7 +21,7 @@ describe('log redaction', () => {
   });
 
   it('keeps ordinary operational values', () => {
-    const line = { route: 'GET /v1/Patient/{id}', status: 404, requestId: 'c0a8f1e2-3b4c-4d5e-8f90-123456789abc', latencyMs: 1.5 };
+    const line = { route: 'GET /v1/Patient/{id}', status: 404, requestId: 'c0a8f1e2-3b4c-4d5e-8f90-123456789abc', latencyMs: 1.5, errorName: 'ProvisionedThroughputExceededException' };
     expect(JSON.parse(stringify(line))).toEqual(line);
   });
 

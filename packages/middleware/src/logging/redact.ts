@@ -14,7 +14,9 @@ const SECRET_VALUE: RegExp[] = [
   /\bbearer\s+\S+/gi, // an Authorization value
   /\beyJ[\w-]*\.[\w-]*\.?[\w-]*/g, // a JWT or JWS, even when truncated
   /\b[A-HJ-NP-Z]{3}\d{2}(?:\d{2}|[A-HJ-NP-Z]{2})\b/gi, // an NHI, either format
-  /\b[A-Za-z0-9]{30,}\b/g, // long opaque strings: API keys, secrets, hashes
+  // Long opaque strings (API keys, secrets, hashes): letters and digits mixed, so that long
+  // words such as exception names stay readable.
+  /\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{30,}\b/g,
 ];
 
 export function redactString(value: string): string {
