@@ -11,3 +11,4 @@ export type { ApiKeySpec } from './api-keys.js';
 export type { DevContract } from './dev-contract.js';
 export { SMART_APP, SYSTEM_CLIENT_SCOPES } from './issuer-clients.js';
 export { startDynalite } from './dynalite.js';
+export { startIssuer } from './issuer.js';

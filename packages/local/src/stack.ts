@@ -34,6 +34,11 @@ export interface LocalStackOptions {
   apiKeys?: readonly ApiKeySpec[];
   /** Access-log sink; stdout by default. */
   log?: LogSink;
+  /**
+   * Fault injection: something (a proxy) the handlers reach dynalite through. It is given
+   * dynalite's endpoint, answers the one the handlers use, and is closed after the gateway.
+   */
+  interposeDynamo?: (endpoint: string) => Promise<{ endpoint: string; close: () => Promise<void> }>;
 }
 
 export interface LocalStack {
@@ -52,8 +57,12 @@ export interface LocalStack {
   smartApp: SmartApp;
   devJsonFile: string;
   dynamoEndpoint: string;
-  /** The parts, for suites that start another gateway in front of the same handlers. */
-  parts: { tls: TlsMaterial; apiKeyStore: ApiKeyStore; routes: RouteBinding[]; gatewayConfig: GatewayConfig };
+  /** The parts, for suites that start another gateway in front of the same handlers (or stop the issuer). */
+  parts: { tls: TlsMaterial; apiKeyStore: ApiKeyStore; routes: RouteBinding[]; gatewayConfig: GatewayConfig; issuerServer: ListeningServer };
+  /**
+   * Stops gracefully: the gateway first (no new connections; requests in flight are answered,
+   * up to the integration timeout), then the rest; dynalite closes its store, so `dataDir` keeps it all.
+   */
   close: () => Promise<void>;
 }
 
@@ -75,30 +84,30 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stateDir = resolve(options.stateDir ?? '.local');
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const opened: Array<{ close: () => Promise<void> }> = [];
+  let gateway: ListeningServer | undefined;
   let closing: Promise<void> | undefined;
-  // Stops the parts in reverse order of start; calling it again waits for the same stop.
+  // Stops the gateway (letting requests in flight finish), then the parts in reverse order of
+  // start; calling it again waits for the same stop.
   const closeAll = () => (closing ??= (async () => {
+    await gateway?.close();
     for (const part of opened.reverse()) await part.close();
   })());
   try {
     const tls = await loadOrCreateTls(join(stateDir, 'tls'));
-    const listen = async (port: number): Promise<ListeningServer> => {
-      const server = await listenHttps(tls, port);
-      opened.push(server);
-      return server;
-    };
     const [gatewayServer, issuerServer, dynamo] = await Promise.all([
-      listen(options.gatewayPort ?? 8443),
-      listen(options.issuerPort ?? 8444),
+      listenHttps(tls, options.gatewayPort ?? 8443).then((server) => (gateway = server)),
+      listenHttps(tls, options.issuerPort ?? 8444).then((server) => { opened.push(server); return server; }),
       startDynalite(options.dataDir ? { path: options.dataDir } : {}),
     ]);
     opened.push(dynamo);
+    const front = options.interposeDynamo ? await options.interposeDynamo(dynamo.endpoint) : undefined;
+    if (front) opened.push(front);
     const baseUrl = `${gatewayServer.origin}${API_BASE_PATH}`;
     const audience = baseUrl; // the API's identifier: tokens are good for this API only
     const issuer = await startIssuer(issuerServer, { stateDir: join(stateDir, 'issuer'), audience });
 
     configureHandlerEnvironment({
-      issuer: issuer.issuer, audience, caFile: tls.caFile, dynamoEndpoint: dynamo.endpoint,
+      issuer: issuer.issuer, audience, caFile: tls.caFile, dynamoEndpoint: front?.endpoint ?? dynamo.endpoint,
       dataKeyFile: join(stateDir, 'keys', 'data-keys.json'),
     });
     const [routes, apiKeyStore] = await Promise.all([
@@ -127,7 +136,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       contract, baseUrl, issuer: issuer.issuer, tokenEndpoint: issuer.tokenEndpoint, audience,
       caPem: tls.caPem, caCertFile: tls.caFile, apiKeys, clients: issuer.clients, smartApp: issuer.smartApp,
       devJsonFile, dynamoEndpoint: dynamo.endpoint,
-      parts: { tls, apiKeyStore, routes, gatewayConfig },
+      parts: { tls, apiKeyStore, routes, gatewayConfig, issuerServer },
       close: closeAll,
     };
   } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole API on this machine over HTTPS. Flags: `--data DIR` persists dynalite
  * tables in DIR (in memory otherwise). Env: GATEWAY_PORT (8443), ISSUER_PORT (8444).
- * Stops cleanly on Ctrl-C / SIGTERM.
+ * Stops gracefully on Ctrl-C / SIGTERM: no new connections, requests in flight are answered,
+ * dynalite closes its store; a second Ctrl-C exits at once.
  */
 import { parseArgs } from 'node:util';
 import { displayPath } from './dev-contract.js';
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1); // a second Ctrl-C does not wait
     stopping = true;
-    console.log(`\n${signal}: stopping`);
+    console.log(`\n${signal}: stopping (answering requests in flight; Ctrl-C again to exit at once)`);
     stack.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', stop);

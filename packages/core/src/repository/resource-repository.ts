@@ -12,16 +12,17 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Reach } from '../access/reach.js';
 import { reaches } from '../access/reach.js';
 import { config } from '../config.js';
 import { openJson, sealJson } from '../crypto/envelope.js';
 import { ApiError } from '../errors.js';
 import { NHI_SYSTEM, normaliseNhi } from '../fhir/nhi.js';
-import type { ObservationCreate, PatientCreate, ResourceBody, ResourceType, StoredResource } from '../fhir/resources.js';
+import type { ObservationCreate, PatientCreate, ResourceBody, ResourceType, StoredResource, SubjectResourceBody } from '../fhir/resources.js';
 import { documentClient } from './dynamo-client.js';
 import type { DatePrefix } from './search-keys.js';
-import { codeToken, dateRange, observationSearchPk, observationSearchSk, patientSearchPk } from './search-keys.js';
+import { codeToken, dateRange, observationSearchPk, observationSearchSk, patientSearchPk, subjectSearchPk } from './search-keys.js';
 
 const SK = 'resource';
 const SEARCH_INDEX = 'search';
@@ -74,12 +75,16 @@ export function patientNhi(patient: PatientCreate): string | undefined {
   return nhi;
 }
 
-/** Search attributes of one resource: what the `search` index and filters see. */
+/**
+ * Search attributes of one resource: what the `search` index and filters see. Patients are
+ * found by NHI, Observations by subject, date and code; any other type by its subject only.
+ */
 async function searchAttributes(type: ResourceType, id: string, body: ResourceBody<ResourceType>): Promise<Record<string, NativeAttributeValue>> {
   if (type === 'Patient') {
     const nhi = patientNhi(body as PatientCreate);
     return nhi ? { searchPk: await patientSearchPk(nhi), searchSk: id } : {};
   }
+  if (type !== 'Observation') return { searchPk: subjectSearchPk(type, compartmentOf(type, id, body)), searchSk: id };
   const observation = body as ObservationCreate;
   const codes = await Promise.all((observation.code.coding ?? [])
     .filter((c) => c.system !== undefined && c.code !== undefined)
@@ -103,7 +108,7 @@ function normalised<T extends ResourceType>(type: T, body: ResourceBody<T>): Res
 }
 
 function compartmentOf(type: ResourceType, id: string, body: ResourceBody<ResourceType>): string {
-  return type === 'Patient' ? id : patientIdOf((body as ObservationCreate).subject.reference);
+  return type === 'Patient' ? id : patientIdOf((body as SubjectResourceBody).subject.reference);
 }
 
 async function toResource<T extends ResourceType>(item: Item): Promise<StoredResource<T>> {
@@ -111,11 +116,15 @@ async function toResource<T extends ResourceType>(item: Item): Promise<StoredRes
   return { ...body, id: item.id, meta: { versionId: String(item.version), lastUpdated: item.lastUpdated } } as StoredResource<T>;
 }
 
-async function buildItem<T extends ResourceType>(type: T, id: string, body: ResourceBody<T>, version: number, lastUpdated: string): Promise<Item> {
-  const clean = normalised(type, body);
-  // The id lives in the key and the encryption context; an update body's copy is not stored twice.
+/** What is sealed: the normalised body without its id (which lives in the key and the encryption context). */
+function contentOf(clean: ResourceBody<ResourceType>): Record<string, unknown> {
   const content: Record<string, unknown> = { ...clean };
   delete content.id;
+  return content;
+}
+
+async function buildItem<T extends ResourceType>(type: T, id: string, body: ResourceBody<T>, version: number, lastUpdated: string): Promise<Item> {
+  const clean = normalised(type, body);
   return {
     ...keyOf(type, id),
     resourceType: type,
@@ -125,7 +134,7 @@ async function buildItem<T extends ResourceType>(type: T, id: string, body: Reso
     deleted: false,
     compartment: compartmentOf(type, id, clean),
     ...(await searchAttributes(type, id, clean)),
-    sealed: await sealJson(content, contextOf(type, id)),
+    sealed: await sealJson(contentOf(clean), contextOf(type, id)),
   };
 }
 
@@ -146,14 +155,34 @@ async function reachableItem(type: ResourceType, id: string, reach: Reach, optio
   return item;
 }
 
-export async function createResource<T extends ResourceType>(type: T, body: ResourceBody<T>, reach: Reach, options: CallOptions = {}): Promise<StoredResource<T>> {
-  const id = randomUUID();
+export interface CreateOptions extends CallOptions {
+  /**
+   * The id to create the resource under, derived from the request's Idempotency-Key: a retry
+   * after a crash between this write and the idempotency record finds this record instead of
+   * writing a second one. Random when absent.
+   */
+  id?: string;
+}
+
+/**
+ * The record an idempotent retry finds under its id: answered when it holds the same content and
+ * the caller may see it; anything else is a reused key.
+ */
+async function earlierCreate<T extends ResourceType>(type: T, id: string, body: ResourceBody<T>, reach: Reach, options: CallOptions, cause: unknown): Promise<StoredResource<T>> {
+  const item = await getItem(type, id, options);
+  if (item && !item.deleted && reaches(reach, item.compartment)
+    && isDeepStrictEqual(await openJson<Record<string, unknown>>(item.sealed, contextOf(type, id)), contentOf(normalised(type, body)))) {
+    return toResource<T>(item);
+  }
+  throw new ApiError('IDEMPOTENCY_KEY_REUSED', { reason: 'id taken by another create', cause });
+}
+
+export async function createResource<T extends ResourceType>(type: T, body: ResourceBody<T>, reach: Reach, options: CreateOptions = {}): Promise<StoredResource<T>> {
+  const id = options.id ?? randomUUID();
   const item = await buildItem(type, id, body, 1, new Date().toISOString());
-  const put = { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' };
   if (type === 'Patient') {
     // A patient-context token is bound to an existing patient; it cannot bring new ones into being.
     if (reach.kind !== 'all') throw new ApiError('INSUFFICIENT_SCOPE', { reason: 'patient create needs system scope' });
-    await documentClient().send(new PutCommand(put), abort(options));
   } else {
     // The subject must exist, be live and be within reach; anything else answers as if it did not
     // exist. (A check-and-write transaction would also close the race with a concurrent delete,
@@ -162,7 +191,12 @@ export async function createResource<T extends ResourceType>(type: T, body: Reso
     if (!subject || subject.deleted || !reaches(reach, subject.compartment)) {
       throw new ApiError('REFERENCE_NOT_FOUND', { fields: ['body.subject.reference'], reason: subject ? 'out-of-reach or deleted' : 'missing' });
     }
-    await documentClient().send(new PutCommand(put), abort(options));
+  }
+  try {
+    await documentClient().send(new PutCommand({ TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }), abort(options));
+  } catch (error) {
+    if (options.id !== undefined && error instanceof ConditionalCheckFailedException) return earlierCreate(type, id, body, reach, options, error);
+    throw error;
   }
   return toResource<T>(item);
 }
@@ -290,4 +324,15 @@ export async function searchObservations(search: ObservationSearch, reach: Reach
     },
     ...(search.code ? { filter: 'contains(codes, :code)' } : {}),
   }, page, options);
+}
+
+/**
+ * The live resources of `type` in one patient's compartment, for types found by subject only
+ * (see `searchAttributes`); in order of id.
+ */
+export async function searchBySubject<T extends Exclude<ResourceType, 'Patient' | 'Observation'>>(
+  type: T, patientId: string, reach: Reach, page: Page, options: CallOptions = {},
+): Promise<SearchResult<T>> {
+  if (!reaches(reach, patientId)) return { resources: [] };
+  return queryPage<T>({ keyCondition: 'searchPk = :pk', values: { ':pk': subjectSearchPk(type, patientId) } }, page, options);
 }

@@ -1,5 +1,7 @@
 import type { RouteDefinition } from '@health-api/core';
 import { ApiError } from '@health-api/core';
+import { IdempotencyPersistenceLayerError } from '@aws-lambda-powertools/idempotency';
+import { ProvisionedThroughputExceededException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext, proxyEvent } from '../../../../test/support/events.js';
 import { captureLogs } from '../../../../test/support/logs.js';
@@ -44,5 +46,24 @@ describe('error responses', () => {
     const result = await call(() => new Promise<never>(() => undefined), 700);
     expect(result.statusCode).toBe(504);
     expect(JSON.parse(result.body).issue[0].details.coding[0].code).toBe('GATEWAY_TIMEOUT');
+  });
+
+  it.each([
+    ['DynamoDB throttling, after the SDK retries', 'dependency-throttled', () => new ProvisionedThroughputExceededException({ message: 'rate of requests exceeds the allowed throughput', $metadata: { httpStatusCode: 400 } })],
+    ['a refused connection inside a Powertools wrapper', 'dependency-transient', () => new IdempotencyPersistenceLayerError('Failed to save in progress record', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }) })],
+    ['an SDK request timeout', 'dependency-transient', () => Object.assign(new Error('Connection timed out after 2000 ms'), { name: 'TimeoutError' })],
+  ])('answer 503 with Retry-After, revealing nothing, for %s', async (_case, fault, error) => {
+    const result = await call(async () => { throw error(); });
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['Retry-After']).toBe('1');
+    expect(JSON.parse(result.body).issue[0].details.coding[0].code).toBe('SERVICE_UNAVAILABLE');
+    expect(result.body).not.toMatch(/throughput|ECONNREFUSED|8000|Powertools|2000/);
+    expect(logs.records().find((r) => r.message === 'dependency unavailable')).toMatchObject({ level: 'WARN', fault });
+  });
+
+  it('keep a non-transient AWS error an opaque 500', async () => {
+    const result = await call(async () => { throw new ResourceNotFoundException({ message: 'Requested resource not found', $metadata: { httpStatusCode: 400 } }); });
+    expect(result.statusCode).toBe(500);
+    expect(result.headers?.['Retry-After']).toBeUndefined();
   });
 });

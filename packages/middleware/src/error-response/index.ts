@@ -1,13 +1,37 @@
 import { ApiError, operationOutcome } from '@health-api/core';
 import httpErrorHandler from '@middy/http-error-handler';
+import { isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { logger } from '../logging/logger.js';
 import type { ApiMiddleware } from '../request-state.js';
 
-/** Any error as an ApiError: ours pass through, anything else is an opaque 500. */
+/** Seconds a client should wait before retrying a call that met an unavailable dependency. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = '1';
+
+/**
+ * How an AWS dependency (DynamoDB, KMS) failed, if it was throttling, a timeout or an unreachable
+ * endpoint, as the SDK's own retry strategy classifies it (after its bounded retries gave up).
+ * The cause chain is followed because wrappers (Powertools idempotency) keep the SDK error as cause.
+ */
+function dependencyFault(error: unknown, depth = 0): 'throttled' | 'transient' | undefined {
+  if (!(error instanceof Error) || depth > 5) return undefined;
+  const sdkError = error as Parameters<typeof isTransientError>[0];
+  if (isThrottlingError(sdkError)) return 'throttled';
+  if (isTransientError(sdkError)) return 'transient';
+  return dependencyFault(error.cause, depth + 1);
+}
+
+/**
+ * Any error as an ApiError: ours pass through, an unavailable dependency is a 503 the client may
+ * retry, anything else is an opaque 500.
+ */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof Error && error.name === 'TimeoutError' && (error.cause as { package?: string } | undefined)?.package === '@middy/core') {
     return new ApiError('GATEWAY_TIMEOUT', { reason: 'deadline' });
+  }
+  const fault = dependencyFault(error);
+  if (fault) {
+    return new ApiError('SERVICE_UNAVAILABLE', { reason: `dependency-${fault}`, headers: { 'Retry-After': DEPENDENCY_RETRY_AFTER_SECONDS }, cause: error });
   }
   return new ApiError('INTERNAL_ERROR', { reason: error instanceof Error ? error.name : 'non-error', cause: error });
 }
@@ -23,6 +47,9 @@ export function errorResponse(): ApiMiddleware[] {
     name: 'error-to-operation-outcome',
     onError: (request) => {
       const error = toApiError(request.error);
+      if (error.code === 'SERVICE_UNAVAILABLE' && error.reason?.startsWith('dependency-')) {
+        logger.warn('dependency unavailable', { fault: error.reason });
+      }
       if (error.code === 'INTERNAL_ERROR') {
         const original = error.cause instanceof Error ? error.cause : undefined;
         // The stack without its first line: the message may quote input.

@@ -30,6 +30,18 @@ interface StoredResult {
 const callerOf = (input: BusinessInput<RouteDefinition>) =>
   createHash('sha256').update(JSON.stringify([input.auth?.clientId ?? '', input.auth?.subject ?? '', input.auth?.patient ?? ''])).digest('base64url');
 
+/**
+ * The id a create with this caller and key gives its resource: a UUID (version 8, name-based)
+ * from SHA-256, so every attempt of one request writes the same record.
+ */
+function resourceIdFor(route: RouteDefinition, caller: string, key: string): string {
+  const bytes = createHash('sha256').update(JSON.stringify(['resource-id', route.id, caller, key])).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 function toApiError(error: unknown): unknown {
   if (error instanceof IdempotencyValidationError) return new ApiError('IDEMPOTENCY_KEY_REUSED', { reason: 'payload mismatch', cause: error });
   if (error instanceof IdempotencyAlreadyInProgressError || error instanceof IdempotencyInconsistentStateError) {
@@ -68,13 +80,14 @@ export function idempotent<R extends RouteDefinition>(route: R, business: Busine
     // The lock expires with this invocation, so a crashed request does not block retries for long.
     idempotencyConfig.registerLambdaContext(context);
     const persistenceStore = new LockOwningPersistenceLayer({ tableName: config().data.tableNames.idempotency, client: dynamoClient() });
+    const caller = callerOf(input as BusinessInput<RouteDefinition>);
     let fresh: BusinessResult | undefined;
     const once = makeIdempotent(async (_attempt: Attempt): Promise<StoredResult> => {
-      fresh = await business(input);
+      fresh = await business({ ...input, newResourceId: resourceIdFor(route, caller, key) });
       return { sealed: Buffer.from(await sealJson(fresh, encryptionContext)).toString('base64') };
     }, { persistenceStore, config: idempotencyConfig, keyPrefix: `health-api#${route.id}` });
     try {
-      const stored = await once({ caller: callerOf(input as BusinessInput<RouteDefinition>), key, body: input.body });
+      const stored = await once({ caller, key, body: input.body });
       return fresh ?? await openJson<BusinessResult>(Buffer.from(stored.sealed, 'base64'), encryptionContext);
     } catch (error) {
       throw toApiError(error);
