@@ -7,7 +7,7 @@ import { operationOutcome } from '@health-api/core';
 import type { ErrorCode } from '@health-api/core';
 import { routeList } from '@health-api/functions';
 import type { LocalStack } from '@health-api/local';
-import { startLocalStack } from '@health-api/local';
+import { SYSTEM_CLIENT_SCOPES, startLocalStack } from '@health-api/local';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -278,12 +278,7 @@ describe('contract and logs', () => {
     expect(Object.keys(apiKeys).sort()).toEqual(['partner', 'standard']);
     for (const key of Object.values(apiKeys)) expect(key).toMatch(/^[A-Za-z0-9]{20,128}$/);
     const clients = contract.clients as Record<string, { clientId: string; clientSecret: string; scope: string }>;
-    expect(clients).toMatchObject({
-      clinical: { scope: 'system/Patient.cruds system/Observation.cruds' },
-      reader: { scope: 'system/Patient.rs system/Observation.rs' },
-      auditor: { scope: 'system/AuditEvent.rs' },
-      none: { scope: '' },
-    });
+    expect(clients).toMatchObject(Object.fromEntries(Object.entries(SYSTEM_CLIENT_SCOPES).map(([name, scope]) => [name, { scope }])));
     for (const c of Object.values(clients)) expect(Object.keys(c).sort()).toEqual(['clientId', 'clientSecret', 'scope']);
     const response = await client.fetch(contract.tokenEndpoint as string, {
       method: 'POST',

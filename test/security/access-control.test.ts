@@ -8,6 +8,7 @@
 import type { RouteDefinition } from '@health-api/core';
 import { NHI_SYSTEM } from '@health-api/core';
 import { routeList } from '@health-api/functions';
+import { generatedExamples } from '../../packages/functions/src/testing/resource-examples.js';
 import type { LocalStack } from '@health-api/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationCodeFlow, jwtParts } from '../local/stack-client.js';
@@ -17,8 +18,9 @@ import { expectNoSecretsLogged, expectRefused, observationBody, parseScope, pati
 type ClientName = keyof LocalStack['clients'];
 
 let s: SecurityStack;
-let seeded: { patientId: string; observationId: string };
-let other: { patientId: string; observationId: string };
+type Seeded = Awaited<ReturnType<SecurityStack['seedPatient']>>;
+let seeded: Seeded;
+let other: Seeded;
 beforeAll(async () => {
   s = await startSecurityStack();
   seeded = await s.seedPatient();
@@ -27,12 +29,13 @@ beforeAll(async () => {
 afterAll(() => s?.close());
 
 /** A request that only the scope check stands in front of: real ids, valid bodies and preconditions. */
-function requestFor(route: RouteDefinition, target: { patientId: string; observationId: string }) {
-  const id = route.resourceType === 'Observation' ? target.observationId : target.patientId;
+function requestFor(route: RouteDefinition, target: Seeded) {
+  const generated = route.resourceType ? generatedExamples[route.resourceType] : undefined;
+  const id = route.resourceType === 'Observation' ? target.observationId : (route.resourceType && target.ids[route.resourceType]) || target.patientId;
   const path = route.path.replace(/^\/v1/, '').replace('{id}', id);
   const query = route.interaction === 'search-type' ? `?${new URLSearchParams(requiredSearch(route, target))}` : '';
   const body = route.interaction === 'create'
-    ? (route.resourceType === 'Observation' ? observationBody(target.patientId) : patientBody())
+    ? (route.resourceType === 'Observation' ? observationBody(target.patientId) : generated?.(target.patientId) ?? patientBody())
     : route.interaction === 'update' ? { ...patientBody(), id } : undefined;
   return {
     path: `${path}${query}`,

@@ -20,6 +20,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { generatedExamples } from '../../packages/functions/src/testing/resource-examples.js';
 import { LOCAL_CREDENTIALS } from '../../packages/local/src/dynalite.js';
 import type { StackClient } from '../local/stack-client.js';
 import { accessLog, clientCredentialsToken, stackClient } from '../local/stack-client.js';
@@ -70,9 +71,9 @@ export function scopesReach(scopes: readonly string[], route: RouteDefinition, c
 export function requiredSearch(route: RouteDefinition, target: { patientId: string }): Record<string, string> {
   switch (route.resourceType) {
     case 'Patient': return { identifier: `${NHI_SYSTEM}|${PATIENT_NHI}` };
-    case 'Observation': return { patient: target.patientId };
     case 'AuditEvent': return { date: new Date().toISOString().slice(0, 10) };
-    default: return {};
+    // Observations and generated resources are searched within one patient's compartment.
+    default: return route.schemas.query && 'patient' in route.schemas.query ? { patient: target.patientId } : {};
   }
 }
 
@@ -93,8 +94,8 @@ export interface SecurityStack {
   snapshot: () => Promise<StoreSnapshot>;
   /** `fetch` to a path under the API base (`/Patient/…`), with the standard API key unless given. */
   call: (path: string, init?: CallInit) => Promise<Response>;
-  /** Creates a Patient (and optionally an Observation of it) with the clinical client. */
-  seedPatient: () => Promise<{ patientId: string; observationId: string }>;
+  /** Creates a Patient, an Observation of it and one of each generated resource type (ids by type) with the clinical client. */
+  seedPatient: () => Promise<{ patientId: string; observationId: string; ids: Record<string, string> }>;
   /** Another gateway in front of the same handlers (the stack's unless `routes`), with its own limits, keys or server options. */
   extraGateway: (options?: ExtraGatewayOptions) => Promise<{ baseUrl: string; port: number }>;
   /** Every secret that must stay out of the logs: tokens given, API keys, client secrets, NHI, names. */
@@ -191,7 +192,13 @@ export async function startSecurityStack(options: LocalStackOptions = {}): Promi
     const patientId = ((await patient.json()) as { id: string }).id;
     const observation = await call('/Observation', { method: 'POST', headers: auth, body: JSON.stringify(observationBody(patientId)) });
     expect(observation.status).toBe(201);
-    return { patientId, observationId: ((await observation.json()) as { id: string }).id };
+    const ids: Record<string, string> = {};
+    for (const [type, example] of Object.entries(generatedExamples)) {
+      const created = await call(`/${type}`, { method: 'POST', headers: auth, body: JSON.stringify(example(patientId)) });
+      expect(created.status, type).toBe(201);
+      ids[type] = ((await created.json()) as { id: string }).id;
+    }
+    return { patientId, observationId: ((await observation.json()) as { id: string }).id, ids };
   };
   return {
     stack, client, stateDir, log, logs, token, tokenFor, forge, scan, call, seedPatient, extraGateway,

@@ -4,6 +4,7 @@ import {
   auditAgent, auditDay, auditEntity, codeToken, dateParameter, fhirId, idempotencyKey, ifMatch, nhiIdentifierToken, pageCursor,
   pageSize, patientParameter,
 } from './schemas.js';
+// new:endpoint inserts generated imports above this line.
 
 /** Largest FHIR resource body we accept: the modelled subset at its limits stays well under it. */
 const RESOURCE_BODY_BYTES = 16 * 1024;
@@ -130,6 +131,7 @@ export const routes = {
     maxBodyBytes: 0,
     schemas: { query: { date: auditDay, entity: auditEntity, agent: auditAgent, _count: pageSize, _cursor: pageCursor } },
   },
+  // new:endpoint inserts generated routes above this line.
 } as const satisfies Record<string, RouteDefinition>;
 
 export const routeList: readonly RouteDefinition[] = Object.values(routes);

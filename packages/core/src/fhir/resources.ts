@@ -73,7 +73,20 @@ export interface Meta {
   lastUpdated: string;
 }
 
-export type ResourceType = 'Patient' | 'Observation';
-export type ResourceBody<T extends ResourceType> = T extends 'Patient' ? PatientCreate : ObservationCreate;
+/**
+ * Every resource type the repository stores, with the body a create sends. Types other than
+ * Patient live in one patient's compartment through a required `subject` reference to that
+ * Patient. `npm run new:endpoint` adds entries (through module augmentation in the generated
+ * schema file), so the set of types is written once per type.
+ */
+export interface ResourceBodies {
+  Patient: PatientCreate;
+  Observation: ObservationCreate;
+}
+
+export type ResourceType = keyof ResourceBodies;
+export type ResourceBody<T extends ResourceType> = ResourceBodies[T];
+/** A create body of a resource in a patient's compartment through `subject`. */
+export type SubjectResourceBody = ResourceBody<Exclude<ResourceType, 'Patient'>>;
 /** A resource as the API returns it. */
 export type StoredResource<T extends ResourceType> = ResourceBody<T> & { id: string; meta: Meta };

@@ -13,7 +13,9 @@ const MAX_DATE_KEY = `9999-12-31${SEP}\uffff`;
 const MIN_DATE_KEY = '0';
 
 export const patientSearchPk = async (nhi: string) => `Patient${SEP}nhi${SEP}${await blindIndex('nhi', nhi)}`;
-export const observationSearchPk = (patientId: string) => `Observation${SEP}subject${SEP}${patientId}`;
+/** Index key of the resources of one type in one patient's compartment. */
+export const subjectSearchPk = (type: string, patientId: string) => `${type}${SEP}subject${SEP}${patientId}`;
+export const observationSearchPk = (patientId: string) => subjectSearchPk('Observation', patientId);
 export const codeToken = (system: string, code: string) => blindIndex('code', `${system}${SEP}${code}`);
 
 /**

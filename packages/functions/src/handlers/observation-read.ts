@@ -1,7 +1,4 @@
-import { readResource } from '@health-api/core/data';
-import { secureHandler } from '@health-api/middleware';
-import { reachFor, resourceAnswer } from '../resource-http.js';
+import { readHandler } from '../resource-handlers.js';
 import { routes } from '../routes.js';
 
-export const handler = secureHandler(routes.observationRead, async (input) =>
-  resourceAnswer(await readResource('Observation', input.params.id, reachFor(input), { signal: input.signal })));
+export const handler = readHandler(routes.observationRead);

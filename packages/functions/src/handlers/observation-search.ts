@@ -2,6 +2,7 @@ import type { DatePrefix } from '@health-api/core';
 import { ApiError, isCalendarDate } from '@health-api/core';
 import { searchObservations } from '@health-api/core/data';
 import { secureHandler } from '@health-api/middleware';
+import { patientIdParameter } from '../resource-handlers.js';
 import { reachFor } from '../resource-http.js';
 import { routes } from '../routes.js';
 import { searchAnswer } from '../search-bundle.js';
@@ -18,11 +19,10 @@ function dateFilter(parameter: string | undefined): { prefix: DatePrefix; value:
 
 export const handler = secureHandler(route, async (input) => {
   const { patient, code, date } = input.query;
-  // Observations are only searched within one patient's compartment.
-  if (patient === undefined) throw new ApiError('INVALID_SEARCH', { fields: ['patient'], reason: 'patient required' });
+  const patientId = patientIdParameter(patient);
   const bar = code?.indexOf('|') ?? -1;
   const search = {
-    patientId: patient.replace(/^Patient\//, ''),
+    patientId,
     ...(code ? { code: { system: code.slice(0, bar), code: code.slice(bar + 1) } } : {}),
     ...(date ? { date: dateFilter(date) } : {}),
   };
