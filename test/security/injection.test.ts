@@ -7,15 +7,14 @@
  */
 import type { ErrorCode, JsonSchema, RouteDefinition } from '@health-api/core';
 import { routeList, routes } from '@health-api/functions';
-import { transpileSchema } from '@middy/validator/transpile';
+import { compileSchema } from '../../packages/middleware/src/request-validation/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response, SecurityStack, StoreSnapshot } from './harness.js';
 import { expectNoSecretsLogged, expectRefused, observationBody, outcomeCodeOf, patientBody, requiredSearch, startSecurityStack } from './harness.js';
 import { PAYLOADS, payloadsFor } from './injection-payloads.js';
 
-/** The validator's AJV options (packages/middleware/src/request-validation). */
-const AJV_OPTIONS = { coerceTypes: false, useDefaults: false, allErrors: true, strict: true, allowUnionTypes: true } as const;
-const admits = (schema: JsonSchema) => transpileSchema(schema, AJV_OPTIONS) as unknown as (value: unknown) => boolean;
+/** The route's schema compiled exactly as request validation compiles it. */
+const admits = (schema: JsonSchema) => compileSchema(schema) as (value: unknown) => boolean;
 
 let s: SecurityStack;
 let clinical: string;

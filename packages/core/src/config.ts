@@ -16,6 +16,8 @@ export interface AuthConfig {
   maxTokenLifetimeSeconds: number;
   /** Longest accepted Authorization header, in characters. */
   maxAuthorizationLength: number;
+  /** Age after which the JWKS is downloaded again, so withdrawn keys stop verifying. */
+  jwksMaxAgeSeconds: number;
   /** Least time between two JWKS downloads caused by unknown key ids. */
   jwksRefetchIntervalSeconds: number;
   /** Accepted JOSE `typ` values, compared case-insensitively, when the header has one. */
@@ -86,6 +88,7 @@ function readAuth(env: NodeJS.ProcessEnv): AuthConfig {
     maxTokenLifetimeSeconds: positiveInt(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 900),
     maxAuthorizationLength: positiveInt(env, 'AUTH_MAX_HEADER_LENGTH', 4096),
     jwksRefetchIntervalSeconds: positiveInt(env, 'AUTH_JWKS_REFETCH_INTERVAL_SECONDS', 30),
+    jwksMaxAgeSeconds: positiveInt(env, 'AUTH_JWKS_MAX_AGE_SECONDS', 900),
     tokenCacheSize: nonNegativeInt(env, 'AUTH_TOKEN_CACHE_SIZE', 1000),
     tokenCacheSeconds: positiveInt(env, 'AUTH_TOKEN_CACHE_SECONDS', 300),
     acceptedTokenTypes: (env.AUTH_ACCEPTED_TOKEN_TYPES ?? 'at+jwt,application/at+jwt,JWT')

@@ -64,7 +64,7 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
     config = {
       issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri, maxTokenLifetimeSeconds: 900,
       maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, acceptedTokenTypes: types, extraCaPem: issuer.caPem,
-      tokenCacheSize: 100, tokenCacheSeconds: 300, clientIds: [],
+      tokenCacheSize: 100, tokenCacheSeconds: 300, clientIds: [], jwksMaxAgeSeconds: 900,
     };
   });
   afterAll(() => issuer.close());
@@ -129,6 +129,35 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
     const cognitoLike = (clientId: string) => issuer.token({ aud: undefined, client_id: clientId, token_use: 'access' }, { typ: undefined });
     await expect(verifier.verify(await cognitoLike('clinical-app'))).resolves.toMatchObject({ client_id: 'clinical-app' });
     await expect(verifier.verify(await cognitoLike('someone-else'))).rejects.toThrow('client-not-accepted');
+  });
+
+  it('stops verifying a withdrawn key once the JWKS is past its max age, without a restart', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, jwksRefetchIntervalSeconds: 1, jwksMaxAgeSeconds: 1 });
+    const old = await issuer.token();
+    await verifier.verify(old);
+    issuer.publish([await newKey('successor-key')]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await verifier.verify(old).catch(() => undefined); // starts the background download
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await expect(verifier.verify(old)).rejects.toThrow();
+    } finally {
+      issuer.publish([issuer.signingKey]);
+    }
+  });
+
+  it('keeps the keys it has when the max-age download fails (issuer down)', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, jwksRefetchIntervalSeconds: 1, jwksMaxAgeSeconds: 1 });
+    await verifier.verify(await issuer.token());
+    issuer.setDown(true);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await expect(verifier.verify(await issuer.token())).resolves.toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await expect(verifier.verify(await issuer.token())).resolves.toBeDefined();
+    } finally {
+      issuer.setDown(false);
+    }
   });
 
   describe('with the verified-token cache', () => {

@@ -102,6 +102,7 @@ export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier
     },
   };
   const limiter = new JwksRefetchLimiter(auth.jwksRefetchIntervalSeconds * 1000);
+  const jwksCache = new SimpleJwksCache({ fetcher, penaltyBox: limiter });
   const verifier = JwtVerifier.create(
     {
       issuer: auth.issuer,
@@ -112,22 +113,35 @@ export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier
         checkClient(payload, auth.clientIds);
       },
     },
-    { jwksCache: new SimpleJwksCache({ fetcher, penaltyBox: limiter }) },
+    { jwksCache },
   );
 
   // The first download goes through the limiter too, and is shared: concurrent cold requests
   // wait for it instead of being refused by the limiter.
   let hydrated: Promise<void> | undefined;
+  let downloadedAt = 0;
   const hydrate = (): Promise<void> => {
-    hydrated ??= limiter.wait(auth.jwksUri).then(() => verifier.hydrate()).catch((error: unknown) => {
+    hydrated ??= limiter.wait(auth.jwksUri).then(() => verifier.hydrate()).then(() => { downloadedAt = Date.now(); }, (error: unknown) => {
       hydrated = undefined;
       throw error;
     });
     return hydrated;
   };
+  // aws-jwt-verify keeps a JWKS forever; a key the issuer withdrew would verify until the next
+  // unknown kid. Past its max age the JWKS is downloaded again in the background (the request
+  // goes on with the keys it has; if the issuer is down, they stay in use).
+  let refreshing: Promise<void> | undefined;
+  const refreshWhenOld = (): void => {
+    if (refreshing || downloadedAt === 0 || Date.now() - downloadedAt < auth.jwksMaxAgeSeconds * 1000) return;
+    refreshing = limiter.wait(auth.jwksUri)
+      .then(() => jwksCache.getJwks(auth.jwksUri))
+      .then(() => { downloadedAt = Date.now(); }, () => undefined)
+      .finally(() => { refreshing = undefined; });
+  };
 
   return {
     async verify(token) {
+      refreshWhenOld();
       const cached = cache.get(token);
       if (cached) return cached;
       let header: JwtHeader;

@@ -1,9 +1,9 @@
-import type { RouteDefinition } from '@health-api/core';
+import type { JsonSchema, RouteDefinition } from '@health-api/core';
 import { ApiError } from '@health-api/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import validator from '@middy/validator';
-import { transpileSchema } from '@middy/validator/transpile';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ApiMiddleware } from '../request-state.js';
 import { declaredNames, eventSchema } from './event-schema.js';
 
@@ -13,8 +13,15 @@ interface AjvIssue {
   params: Record<string, unknown>;
 }
 
-/** AJV options: no coercion, no defaults written into the request, strict schemas. */
-const AJV_OPTIONS = { coerceTypes: false, useDefaults: false, allErrors: true, strict: true, allowUnionTypes: true } as const;
+/**
+ * AJV with no coercion, no defaults written into the request and strict schemas. Plain AJV
+ * rather than @middy/validator's transpileSchema: that one also loads format, keyword, error
+ * and i18n plugins our schemas never use, about half of every function's entry chunk.
+ */
+const ajv = new Ajv2020({ coerceTypes: false, useDefaults: false, allErrors: true, strict: true, allowUnionTypes: true });
+
+/** Compiles a schema the way request validation does (also used by tests that predict it). */
+export const compileSchema = (schema: JsonSchema) => ajv.compile(schema);
 
 /**
  * Turns AJV issues into field paths. A segment that is not a name our schema declares (or an
@@ -41,7 +48,7 @@ export function failingFields(issues: readonly AjvIssue[], declared: ReadonlySet
 export function requestValidation(route: RouteDefinition): ApiMiddleware[] {
   const schema = eventSchema(route);
   const declared = declaredNames(schema);
-  const compiled = transpileSchema(schema, AJV_OPTIONS);
+  const compiled = compileSchema(schema);
   const check = validator({ eventSchema: compiled });
   const toApiError: ApiMiddleware = {
     name: 'request-validation-errors',
