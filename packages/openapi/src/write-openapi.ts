@@ -8,5 +8,5 @@ export const COMMITTED_DOCUMENT = fileURLToPath(new URL('../../../docs/openapi.j
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await writeFile(COMMITTED_DOCUMENT, openApiJson(routeList));
-  console.log(`wrote ${COMMITTED_DOCUMENT}`);
+  process.stdout.write(`wrote ${COMMITTED_DOCUMENT}\n`);
 }
