@@ -25,13 +25,13 @@ export interface AuditRecord {
   event: AuditEvent;
 }
 
-export const SEQ_WIDTH = 12;
-export const formatSeq = (n: number): string => String(n).padStart(SEQ_WIDTH, '0');
+const SEQ_WIDTH = 12;
+const formatSeq = (n: number): string => String(n).padStart(SEQ_WIDTH, '0');
 
 type Unsigned = Omit<AuditRecord, 'hash'>;
 
 /** SHA-256 over every attribute but the hash itself, so search keys are covered too. */
-export function recordHash(record: Unsigned): string {
+function recordHash(record: Unsigned): string {
   const { chain, seq, prevHash, day, recordedSeq, agent, entity, event } = record;
   const covered: Unsigned = { chain, seq, prevHash, day, recordedSeq, agent, entity, event };
   return createHash('sha256').update(canonicalize(covered) ?? '').digest('hex');

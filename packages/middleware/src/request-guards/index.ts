@@ -34,7 +34,7 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return JSON_TYPES.includes(type) && params.every((p) => p === 'charset=utf-8');
 }
 
-export function bodyBytes(event: APIGatewayProxyEvent): number {
+function bodyBytes(event: APIGatewayProxyEvent): number {
   if (event.body === null || event.body === undefined) return 0;
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body, 'utf8');
 }
