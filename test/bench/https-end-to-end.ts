@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import type { LocalStack } from '@health-api/local';
 import { listenHttps, startLocalStack } from '@health-api/local';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
@@ -47,7 +48,7 @@ const get = (url: string, headers: Record<string, string>, ca: string) => send(u
 /** A Patient to read, created through the gateway; its id, or undefined when creation fails. */
 async function createPatient(url: string, headers: Record<string, string>, ca: string): Promise<string | undefined> {
   const body = JSON.stringify({ resourceType: 'Patient', active: true, gender: 'unknown', birthDate: '1970-01-01' });
-  const answer = await send(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/fhir+json' }, ca, body });
+  const answer = await send(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/fhir+json', 'idempotency-key': randomUUID() }, ca, body });
   if (answer.status !== 201) return undefined;
   return (JSON.parse(answer.body.toString('utf8')) as { id?: string }).id;
 }

@@ -56,6 +56,7 @@ async function bare(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
     requestId: event.requestContext.requestId,
     sourceIp: event.requestContext.identity.sourceIp,
     signal: neverAborted,
+    auditIntent: () => Promise.reject(new Error('a read writes nothing')),
   });
   return { statusCode: result.statusCode, headers: result.headers ?? {}, body: JSON.stringify(result.body) };
 }

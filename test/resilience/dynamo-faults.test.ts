@@ -3,7 +3,8 @@
  * and dynalite: unreachable, throttling, stalled, and a crash between the writes of a create.
  * Each test asserts the answer (503/504 OperationOutcome, Retry-After), recovery without
  * restarting anything, and, by full table scans, that nothing was half-written or duplicated:
- * a create exists completely (resource, completed idempotency record, audit record) or not at all.
+ * a create exists completely (resource, completed idempotency record, audit records) or not at all,
+ * and no change is stored that no audit record names.
  */
 import { operationOutcome } from '@health-api/core';
 import type { ErrorCode } from '@health-api/core';
@@ -35,18 +36,30 @@ const snapshot = async (): Promise<Snapshot> => ({
 });
 const added = (before: Item[], after: Item[], key: string) => after.filter((a) => !before.some((b) => b[key] === a[key]));
 const auditKey = (item: Item) => `${String(item.chain)}#${String(item.seq)}`;
-const addedAudit = (before: Item[], after: Item[]) => after.filter((a) => !before.some((b) => auditKey(b) === auditKey(a)));
-const createAudits = (records: Item[], id: string) =>
-  auditOf(records, `Patient/${id}`).filter((r) => (r.event as { subtype: Array<{ code: string }> }).subtype[0]?.code === 'create');
+const byTime = (a: Item, b: Item) => String(a.recordedSeq).localeCompare(String(b.recordedSeq));
+/** Audit records written since `before`, oldest first. */
+const addedAudit = (before: Item[], after: Item[]) => after.filter((a) => !before.some((b) => auditKey(b) === auditKey(a))).sort(byTime);
+type AuditedEvent = { subtype: Array<{ code: string }>; outcome?: string; agent: Array<{ who: { identifier?: { value: string } } }> };
+const eventOf = (record: Item) => record.event as AuditedEvent;
+/** What the audit trail says of one interaction on a resource, in order: `intent` or the outcome code. */
+const auditsOf = (records: Item[], id: string, interaction: string) =>
+  auditOf(records, `Patient/${id}`).filter((r) => eventOf(r).subtype[0]?.code === interaction)
+    .sort(byTime)
+    .map((r) => eventOf(r).outcome ?? eventOf(r).subtype[1]?.code);
+const createAudits = (records: Item[], id: string) => auditsOf(records, id, 'create');
+const intents = (n: number) => Array<string>(n).fill('intent');
 
-/** The create exists completely: one resource, one completed idempotency record, one successful create audit. */
-async function expectCompleteCreate(before: Snapshot, answer: Answer): Promise<string> {
+/**
+ * The create exists completely: one resource, one completed idempotency record, and its audit
+ * records: the intent record of each attempt that reached the write, then one success.
+ */
+async function expectCompleteCreate(before: Snapshot, answer: Answer, attemptsThatWrote = 1): Promise<string> {
   expect(answer.status).toBe(201);
   const id = String(answer.body?.id);
   const after = await snapshot();
   expect(added(before.resources, after.resources, 'pk').map((r) => r.id)).toEqual([id]);
   expect(added(before.idempotency, after.idempotency, 'id').map((r) => r.status)).toEqual(['COMPLETED']);
-  expect(createAudits(after.audit, id).map((r) => (r.event as { outcome: string }).outcome)).toEqual(['0']);
+  expect(createAudits(after.audit, id)).toEqual([...intents(attemptsThatWrote), '0']);
   const read = await env.call('GET', `/Patient/${id}`);
   expect([read.status, read.body]).toEqual([200, answer.body]);
   return id;
@@ -99,10 +112,12 @@ describe('the resource write fails after the lock was taken', () => {
     const during = await snapshot();
     expect(during.resources).toEqual(before.resources);
     expect(during.idempotency).toEqual(before.idempotency); // the lock was deleted, not left behind
-    // The refusal itself is audited (outcome 8, no resource), as every call to a health endpoint is.
-    expect(addedAudit(before.audit, during.audit).map((r) => [(r.event as { outcome: string }).outcome, r.entity])).toEqual([['8', 'Patient']]);
+    // The attempted change was announced (intent), and the refusal is audited (outcome 8, no
+    // resource), as every call to a health endpoint is.
+    expect(addedAudit(before.audit, during.audit).map((r) => [eventOf(r).outcome ?? 'intent', r.entity]))
+      .toEqual([['intent', expect.stringMatching(/^Patient\/[0-9a-f-]{36}$/)], ['8', 'Patient']]);
     env.proxy.heal();
-    await expectCompleteCreate(before, await create(key, name));
+    await expectCompleteCreate(before, await create(key, name), 2);
   });
 });
 
@@ -133,9 +148,9 @@ describe('a slow DynamoDB', () => {
     if (early.status === 409) {
       expectRefusal(early, 409, 'IDEMPOTENCY_IN_PROGRESS', '1');
       await sleep(Math.max(0, Number(locks[0]?.in_progress_expiration) - Date.now()) + 100);
-      await expectCompleteCreate(before, await create(key, 'PastDeadline'));
+      await expectCompleteCreate(before, await create(key, 'PastDeadline'), 2);
     } else {
-      await expectCompleteCreate(before, early);
+      await expectCompleteCreate(before, early, 2);
     }
   });
 });
@@ -154,7 +169,8 @@ describe('a crash between writing the record and completing the idempotency reco
     expect(written).toHaveLength(1);
     const locks = added(before.idempotency, during.idempotency, 'id');
     expect(locks.map((l) => l.status)).toEqual(['INPROGRESS']);
-    expect(createAudits(during.audit, String(written[0]?.id))).toEqual([]); // the client was told 503, not 201
+    // The stored record is named by its intent record; there is no success: the client was told 503.
+    expect(createAudits(during.audit, String(written[0]?.id))).toEqual(['intent']);
 
     // While the crashed request's lock lives (its invocation's deadline), retries are told to wait.
     expectRefusal(await create(key, 'Crashed'), 409, 'IDEMPOTENCY_IN_PROGRESS', '1');
@@ -162,7 +178,7 @@ describe('a crash between writing the record and completing the idempotency reco
     await sleep(Math.max(0, Number(locks[0]?.in_progress_expiration) - Date.now()) + 100);
 
     const retried = await create(key, 'Crashed');
-    const id = await expectCompleteCreate(before, retried);
+    const id = await expectCompleteCreate(before, retried, 2);
     expect(id).toBe(written[0]?.id);
     const replay = await create(key, 'Crashed');
     expect([replay.status, replay.body]).toEqual([201, retried.body]);
@@ -183,31 +199,56 @@ describe('a crash between writing the record and completing the idempotency reco
   });
 });
 
-describe('the audit write fails after the data write', () => {
-  it('answers 503; the idempotent retry replays the stored result and completes the audit record', async () => {
+/** Fails every audit write after the first `passing` ones, from now on. */
+function auditWritesFailAfter(passing: number) {
+  let seen = 0;
+  env.proxy.inject((call) => (call.operation === 'PutItem' && call.table === 'Audit' && (seen += 1) > passing ? { kind: 'reset' } : undefined));
+}
+
+describe('the audit trail cannot be written', () => {
+  it('before the change: 503 and nothing is written; the retry with the same key completes it', async () => {
     const before = await snapshot();
     const key = randomUUID();
-    env.proxy.inject(only('PutItem', 'Audit', { kind: 'reset' }));
+    auditWritesFailAfter(0);
+    expectRefusal(await create(key, 'Unannounced'), 503, 'SERVICE_UNAVAILABLE', '1');
+    env.proxy.heal();
+    expect(await snapshot()).toEqual(before); // no resource, no lock left, no audit record
+    await expectCompleteCreate(before, await create(key, 'Unannounced'));
+  });
+
+  it('after the data write (outcome record lost): 503, the change is named by its intent record, the retry replays and completes it', async () => {
+    const before = await snapshot();
+    const key = randomUUID();
+    auditWritesFailAfter(1);
     expectRefusal(await create(key, 'Unaudited'), 503, 'SERVICE_UNAVAILABLE', '1');
     env.proxy.heal();
     const during = await snapshot();
     const written = added(before.resources, during.resources, 'pk');
     expect(written).toHaveLength(1);
     expect(added(before.idempotency, during.idempotency, 'id').map((r) => r.status)).toEqual(['COMPLETED']);
-    expect(addedAudit(before.audit, during.audit)).toEqual([]);
+    const [intent, ...rest] = addedAudit(before.audit, during.audit);
+    expect(rest).toEqual([]);
+    expect([intent?.entity, eventOf(intent as Item).subtype.map((c) => c.code), eventOf(intent as Item).agent[0]?.who.identifier?.value])
+      .toEqual([`Patient/${String(written[0]?.id)}`, ['create', 'intent'], 'clinical']);
 
     const id = await expectCompleteCreate(before, await create(key, 'Unaudited'));
     expect(id).toBe(written[0]?.id);
   });
 
-  it('without an Idempotency-Key the record stays stored but unaudited (the documented gap): clients must send a key', async () => {
+  it('an update and a delete whose outcome record is lost are still named by their intent records', async () => {
+    const id = await expectCompleteCreate(await snapshot(), await create(randomUUID(), 'Changing'));
     const before = await snapshot();
-    env.proxy.inject(only('PutItem', 'Audit', { kind: 'reset' }));
-    expectRefusal(await env.call('POST', '/Patient', { body: patientBody('NoKey') }), 503, 'SERVICE_UNAVAILABLE', '1');
+    auditWritesFailAfter(1);
+    const body = { ...patientBody('Changed'), id };
+    expectRefusal(await env.call('PUT', `/Patient/${id}`, { body, headers: { 'if-match': 'W/"1"' } }), 503, 'SERVICE_UNAVAILABLE', '1');
+    auditWritesFailAfter(1);
+    expectRefusal(await env.call('DELETE', `/Patient/${id}`), 503, 'SERVICE_UNAVAILABLE', '1');
     env.proxy.heal();
     const after = await snapshot();
-    const written = added(before.resources, after.resources, 'pk');
-    expect(written).toHaveLength(1);
-    expect(auditOf(after.audit, `Patient/${String(written[0]?.id)}`)).toEqual([]);
+    // Both changes were made; neither has an outcome record, both have their intent record.
+    expect(after.resources.find((r) => r.id === id)).toMatchObject({ version: 3, deleted: true });
+    expect(addedAudit(before.audit, after.audit).map((r) => [r.entity, eventOf(r).subtype.map((c) => c.code)]))
+      .toEqual([[`Patient/${id}`, ['update', 'intent']], [`Patient/${id}`, ['delete', 'intent']]]);
+    expectRefusal(await env.call('GET', `/Patient/${id}`), 410, 'GONE', null);
   });
 });

@@ -92,7 +92,7 @@ export interface SecurityStack {
   forge: (claims?: JWTPayload, header?: Partial<JWTHeaderParameters>) => Promise<string>;
   scan: (table: string) => Promise<Item[]>;
   snapshot: () => Promise<StoreSnapshot>;
-  /** `fetch` to a path under the API base (`/Patient/…`), with the standard API key unless given. */
+  /** `fetch` to a path under the API base (`/Patient/…`), with the standard API key and, on a POST, a fresh Idempotency-Key unless given. */
   call: (path: string, init?: CallInit) => Promise<Response>;
   /** Creates a Patient, an Observation of it and one of each generated resource type (ids by type) with the clinical client. */
   seedPatient: () => Promise<{ patientId: string; observationId: string; ids: Record<string, string> }>;
@@ -113,7 +113,7 @@ export interface ExtraGatewayOptions {
 
 export interface CallInit {
   method?: string;
-  /** `undefined` leaves a header out (the API key included). */
+  /** `undefined` leaves a header out (the API key and Idempotency-Key included). */
   headers?: Record<string, string | undefined>;
   body?: string | Buffer;
   /** Base URL of another gateway in front of the same stack. */
@@ -180,7 +180,8 @@ export async function startSecurityStack(options: LocalStackOptions = {}): Promi
   const call: SecurityStack['call'] = (path, init = {}) => client.fetch(`${init.baseUrl ?? stack.baseUrl}${path}`, {
     method: init.method ?? 'GET',
     headers: Object.fromEntries(Object.entries({
-      'x-api-key': stack.apiKeys.standard, ...(init.body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...init.headers,
+      'x-api-key': stack.apiKeys.standard, ...(init.body !== undefined ? { 'content-type': 'application/fhir+json' } : {}),
+      ...(init.method === 'POST' ? { 'idempotency-key': crypto.randomUUID() } : {}), ...init.headers,
     }).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     ...(init.body !== undefined ? { body: init.body } : {}),
   });

@@ -8,7 +8,7 @@ import { ApiError } from '@health-api/core';
 import { createResource, readResource, searchBySubject } from '@health-api/core/data';
 import type { ApiHandler } from '@health-api/middleware';
 import { secureHandler } from '@health-api/middleware';
-import { reachFor, resourceAnswer } from './resource-http.js';
+import { reachFor, resourceAnswer, writeOptions } from './resource-http.js';
 import { searchAnswer } from './search-bundle.js';
 
 type ResourceRoute<T extends ResourceType> = RouteDefinition & { resourceType: T };
@@ -28,7 +28,7 @@ export function createHandler<T extends ResourceType>(
   return secureHandler(route, async (input) => {
     const body = input.body as ResourceBody<T>;
     check(body);
-    const created = await createResource(route.resourceType, body, reachFor(input), { signal: input.signal, id: input.newResourceId });
+    const created = await createResource(route.resourceType, body, reachFor(input), { ...writeOptions(input), id: input.newResourceId });
     return resourceAnswer(created, 201);
   });
 }

@@ -1,11 +1,17 @@
 /** HTTP details of FHIR resource interactions shared by the handlers: reach, ETags, answers. */
 import type { Reach, ResourceType, StoredResource } from '@health-api/core';
+import type { WriteOptions } from '@health-api/core/data';
 import { ApiError, reachOf } from '@health-api/core';
-import type { AuthContext, BusinessResult, ScopeGrant } from '@health-api/middleware';
+import type { AuthContext, BusinessInput, BusinessResult, ScopeGrant } from '@health-api/middleware';
 
 /** The records this request may touch: from the grants that allowed it and the token's patient. */
 export function reachFor(input: { access: readonly ScopeGrant[]; auth: AuthContext | undefined }): Reach {
   return reachOf(input.access, input.auth?.patient);
+}
+
+/** Options of a change: the request's deadline signal, and its audit intent record written right before the data. */
+export function writeOptions(input: Pick<BusinessInput<never>, 'signal' | 'auditIntent'>): WriteOptions {
+  return { signal: input.signal, beforeWrite: input.auditIntent };
 }
 
 export const etagOf = (versionId: string) => `W/"${versionId}"`;

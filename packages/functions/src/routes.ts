@@ -39,7 +39,7 @@ export const routes = {
     resourceType: 'Patient',
     scope: { resourceType: 'Patient', permission: 'c' },
     maxBodyBytes: RESOURCE_BODY_BYTES,
-    idempotency: { required: false },
+    idempotency: { required: true },
     schemas: { headers: { 'idempotency-key': idempotencyKey }, body: patientCreateSchema },
   },
   patientRead: {
@@ -95,7 +95,7 @@ export const routes = {
     resourceType: 'Observation',
     scope: { resourceType: 'Observation', permission: 'c' },
     maxBodyBytes: RESOURCE_BODY_BYTES,
-    idempotency: { required: false },
+    idempotency: { required: true },
     schemas: { headers: { 'idempotency-key': idempotencyKey }, body: observationCreateSchema },
   },
   observationRead: {

@@ -38,6 +38,12 @@ export interface BusinessInput<R extends RouteDefinition> {
   /** Aborted shortly before the Lambda deadline; pass it to SDK calls. */
   signal: AbortSignal;
   /**
+   * Writes the audit trail's intent record for a change to the resource with this id; call it
+   * (the repository's `beforeWrite` does) after every check and before the data write. Throws
+   * 503 when the record cannot be written, so the change is never made unaudited.
+   */
+  auditIntent: (resourceId: string) => Promise<void>;
+  /**
    * On a create sent with an Idempotency-Key: the id the new resource must take (derived from
    * the caller and the key), so a retry after a crash finds the first write instead of adding one.
    */
@@ -71,6 +77,9 @@ function lazyIdempotent<R extends RouteDefinition>(route: R, business: BusinessF
   };
 }
 
+/** Routes without a resource type (the metadata route) have no audit trail and change nothing. */
+const noAuditTrail = (): Promise<void> => Promise.reject(new Error('this route has no audit trail'));
+
 /** middy hands `internal` to middlewares only; the handler finds it by its event. */
 const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
 
@@ -100,6 +109,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
       requestId: event.requestContext?.requestId ?? '',
       sourceIp: event.requestContext?.identity?.sourceIp ?? '',
       signal,
+      auditIntent: state.auditIntent ?? noAuditTrail,
     }, context);
     return {
       statusCode: result.statusCode,

@@ -4,6 +4,11 @@ import type { Interaction } from '../route.js';
  * FHIR R4 AuditEvent for one API call (https://hl7.org/fhir/R4/auditevent.html). It names the
  * client, the user or patient context, the source IP and the resource by its server id; never
  * a token, a name or an NHI.
+ *
+ * A change (create, update, delete) is recorded twice: an intent record written before the data
+ * is touched, and the outcome record once the call is answered. Without transactions the data
+ * write and the outcome record can be split by a fault; the intent record means no stored change
+ * is ever without an audit record naming who made it.
  */
 
 export interface AuditFacts {
@@ -11,7 +16,8 @@ export interface AuditFacts {
   resourceType?: string;
   /** Server-assigned id of the resource acted on, when there is one. */
   resourceId?: string;
-  status: number;
+  /** The HTTP status answered; absent on an intent record, written before the change is made. */
+  status?: number;
   /** Stable error code when the call was refused. */
   errorCode?: string;
   clientId?: string;
@@ -30,7 +36,8 @@ export interface AuditEvent {
   subtype: Array<{ system: string; code: string }>;
   action: 'C' | 'R' | 'U' | 'D' | 'E';
   recorded: string;
-  outcome: '0' | '4' | '8';
+  /** Absent on an intent record: its outcome is the outcome record of the same interaction id. */
+  outcome?: '0' | '4' | '8';
   outcomeDesc?: string;
   agent: Array<{
     type?: { coding: Array<{ system: string; code: string }> };
@@ -47,6 +54,12 @@ const ACTIONS: Record<Interaction, AuditEvent['action']> = {
 };
 
 const INTERACTION_ID_SYSTEM = 'https://api.example.health.nz/ns/interaction-id';
+/** Marks the record written before a change is made (see above). */
+export const AUDIT_INTENT = { system: 'https://api.example.health.nz/ns/audit-phase', code: 'intent' } as const;
+
+function outcomeOf(status: number): NonNullable<AuditEvent['outcome']> {
+  return status >= 500 ? '8' : status >= 400 ? '4' : '0';
+}
 
 export function auditEvent(facts: AuditFacts): AuditEvent {
   const agent: AuditEvent['agent'] = [{
@@ -68,10 +81,10 @@ export function auditEvent(facts: AuditFacts): AuditEvent {
   return {
     resourceType: 'AuditEvent',
     type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
-    subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: facts.interaction }],
+    subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: facts.interaction }, ...(facts.status === undefined ? [AUDIT_INTENT] : [])],
     action: ACTIONS[facts.interaction],
     recorded: facts.recorded,
-    outcome: facts.status >= 500 ? '8' : facts.status >= 400 ? '4' : '0',
+    ...(facts.status === undefined ? {} : { outcome: outcomeOf(facts.status) }),
     ...(facts.errorCode ? { outcomeDesc: facts.errorCode } : {}),
     agent,
     source: { observer: { display: facts.observer } },

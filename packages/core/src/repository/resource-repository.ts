@@ -44,6 +44,15 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** What a change needs besides the call options. */
+export interface WriteOptions extends CallOptions {
+  /**
+   * Runs once every check has passed, right before the data is written, with the id about to
+   * change: the audit trail's intent record. If it throws, nothing is written.
+   */
+  beforeWrite: (id: string) => Promise<void>;
+}
+
 export interface Page {
   count: number;
   /** Opaque position from the previous page (already authenticated by the cursor layer). */
@@ -155,7 +164,7 @@ async function reachableItem(type: ResourceType, id: string, reach: Reach, optio
   return item;
 }
 
-export interface CreateOptions extends CallOptions {
+export interface CreateOptions extends WriteOptions {
   /**
    * The id to create the resource under, derived from the request's Idempotency-Key: a retry
    * after a crash between this write and the idempotency record finds this record instead of
@@ -177,7 +186,7 @@ async function earlierCreate<T extends ResourceType>(type: T, id: string, body: 
   throw new ApiError('IDEMPOTENCY_KEY_REUSED', { reason: 'id taken by another create', cause });
 }
 
-export async function createResource<T extends ResourceType>(type: T, body: ResourceBody<T>, reach: Reach, options: CreateOptions = {}): Promise<StoredResource<T>> {
+export async function createResource<T extends ResourceType>(type: T, body: ResourceBody<T>, reach: Reach, options: CreateOptions): Promise<StoredResource<T>> {
   const id = options.id ?? randomUUID();
   const item = await buildItem(type, id, body, 1, new Date().toISOString());
   if (type === 'Patient') {
@@ -192,6 +201,7 @@ export async function createResource<T extends ResourceType>(type: T, body: Reso
       throw new ApiError('REFERENCE_NOT_FOUND', { fields: ['body.subject.reference'], reason: subject ? 'out-of-reach or deleted' : 'missing' });
     }
   }
+  await options.beforeWrite(id);
   try {
     await documentClient().send(new PutCommand({ TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }), abort(options));
   } catch (error) {
@@ -210,12 +220,13 @@ export async function readResource<T extends ResourceType>(type: T, id: string, 
  * 412; the conditional write makes sure no concurrent change in between is overwritten.
  */
 export async function updateResource<T extends ResourceType>(
-  type: T, id: string, body: ResourceBody<T>, expectedVersion: number, reach: Reach, options: CallOptions = {},
+  type: T, id: string, body: ResourceBody<T>, expectedVersion: number, reach: Reach, options: WriteOptions,
 ): Promise<StoredResource<T>> {
   const current = await reachableItem(type, id, reach, options);
   if (current.version !== expectedVersion) throw new ApiError('PRECONDITION_FAILED', { reason: 'stale If-Match' });
   const item = await buildItem(type, id, body, expectedVersion + 1, new Date().toISOString());
   if (item.compartment !== current.compartment) throw new ApiError('BUSINESS_RULE', { fields: ['body.subject'], reason: 'compartment change' });
+  await options.beforeWrite(id);
   try {
     await documentClient().send(new PutCommand({
       TableName: table(),
@@ -234,10 +245,11 @@ export async function updateResource<T extends ResourceType>(
  * Soft delete: the record stays (sealed) for the audit trail and recovery, marked deleted and
  * taken out of the search index. Deleting a deleted record succeeds (DELETE is idempotent).
  */
-export async function deleteResource(type: ResourceType, id: string, reach: Reach, options: CallOptions = {}): Promise<void> {
+export async function deleteResource(type: ResourceType, id: string, reach: Reach, options: WriteOptions): Promise<void> {
   const item = await getItem(type, id, options);
   if (!item || !reaches(reach, item.compartment)) throw new ApiError('NOT_FOUND', { reason: item ? 'out-of-reach' : 'missing' });
   if (item.deleted) return;
+  await options.beforeWrite(id);
   try {
     await documentClient().send(new UpdateCommand({
       TableName: table(),

@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const today = () => new Date().toISOString().slice(0, 10);
-type Bundle = { resourceType: string; type: string; entry: Array<{ resource: { resourceType: string; id: string; action: string; agent: Array<{ who: { identifier?: { value: string } } }>; entity: Array<{ what: { reference?: string } }> } }>; link: Array<{ relation: string; url: string }> };
+type Bundle = { resourceType: string; type: string; entry: Array<{ resource: { resourceType: string; id: string; action: string; outcome?: string; subtype: Array<{ code: string }>; agent: Array<{ who: { identifier?: { value: string } } }>; entity: Array<{ what: { reference?: string } }> } }>; link: Array<{ relation: string; url: string }> };
 
 describe('GET /v1/AuditEvent', () => {
   it('returns the AuditEvents of a day for one resource, written by the calls that touched it', async () => {
@@ -27,7 +27,9 @@ describe('GET /v1/AuditEvent', () => {
     expect(answer.status).toBe(200);
     const bundle = answer.json<Bundle>();
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset' });
-    expect(bundle.entry.map((e) => e.resource.action).sort()).toEqual(['C', 'R']);
+    // The create is recorded twice (its intent, then its outcome); the read once.
+    const described = bundle.entry.map((e) => `${e.resource.action}:${e.resource.outcome ?? e.resource.subtype.at(-1)?.code}`);
+    expect(described.sort()).toEqual(['C:0', 'C:intent', 'R:0']);
     expect(bundle.entry.every((e) => e.resource.resourceType === 'AuditEvent' && /^[A-Za-z0-9.-]{1,64}$/.test(e.resource.id))).toBe(true);
     expect(answer.body).not.toContain('Tane');
   });

@@ -79,6 +79,9 @@ function badRequests(): BadRequest[] {
     { name: 'client-supplied id on create', route: routes.patientCreate, input: () => create(patient({ id: 'chosen-by-client' })), status: 400, code: 'VALIDATION_FAILED' },
     { name: 'client-supplied meta on create', route: routes.patientCreate, input: () => create(patient({ meta: { versionId: '1' } })), status: 400, code: 'VALIDATION_FAILED' },
     { name: 'idempotency key with spaces', route: routes.patientCreate, input: () => ({ body: patient(), headers: { 'idempotency-key': 'has spaces in it' } }), status: 400, code: 'VALIDATION_FAILED' },
+    // A create without a key could not be retried safely after a fault: it is refused before anything is written.
+    { name: 'patient create without Idempotency-Key', route: routes.patientCreate, input: () => ({ body: patient(), headers: { 'idempotency-key': undefined } }), status: 400, code: 'IDEMPOTENCY_KEY_REQUIRED' },
+    { name: 'observation create without Idempotency-Key', route: routes.observationCreate, input: () => ({ body: observation(), headers: { 'idempotency-key': undefined } }), status: 400, code: 'IDEMPOTENCY_KEY_REQUIRED' },
     ...patientBodyAttacks(routes.patientUpdate, (body) => update(body), () => patient({ id: patientId })),
     { name: 'meta on update', route: routes.patientUpdate, input: () => update(patient({ id: patientId, meta: { versionId: '1' } })), status: 400, code: 'VALIDATION_FAILED' },
     { name: 'If-Match not a weak ETag', route: routes.patientUpdate, input: () => update(patient({ id: patientId }), { 'if-match': '"1"' }), status: 400, code: 'VALIDATION_FAILED' },

@@ -1,9 +1,9 @@
 import { deleteResource } from '@health-api/core/data';
 import { secureHandler } from '@health-api/middleware';
-import { reachFor } from '../resource-http.js';
+import { reachFor, writeOptions } from '../resource-http.js';
 import { routes } from '../routes.js';
 
 export const handler = secureHandler(routes.patientDelete, async (input) => {
-  await deleteResource('Patient', input.params.id, reachFor(input), { signal: input.signal });
+  await deleteResource('Patient', input.params.id, reachFor(input), writeOptions(input));
   return { statusCode: 204 };
 });

@@ -6,6 +6,7 @@
 import type { RouteDefinition } from '@health-api/core';
 import { tables } from '@health-api/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,7 +26,8 @@ type Handler = (event: ReturnType<typeof proxyEvent>, context: ReturnType<typeof
 export interface CallInput {
   params?: Record<string, string>;
   query?: Record<string, string | string[]>;
-  headers?: Record<string, string>;
+  /** `undefined` leaves a header out: the Idempotency-Key a create gets unless one is given, too. */
+  headers?: Record<string, string | undefined>;
   /** A value to send as JSON, or a raw string sent as is. */
   body?: unknown;
   /** Bearer token; `null` sends none. */
@@ -52,6 +54,9 @@ export interface ApiHarness {
 }
 
 export const SYSTEM_SCOPES = 'system/Patient.cruds system/Observation.cruds';
+
+const definedOnly = (headers: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
 
 export async function startApiHarness(): Promise<ApiHarness> {
   const issuer = await startTestIssuer();
@@ -82,11 +87,13 @@ export async function startApiHarness(): Promise<ApiHarness> {
       resource: route.path,
       ...(input.params ? { pathParameters: input.params } : {}),
       ...(input.query ? { query: input.query } : {}),
-      headers: {
+      headers: definedOnly({
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body !== null ? { 'content-type': 'application/fhir+json' } : {}),
+        // Creates require a key, as clients that retry safely send one.
+        ...(route.idempotency ? { 'idempotency-key': randomUUID() } : {}),
         ...input.headers,
-      },
+      }),
       body,
     }), lambdaContext());
     return {

@@ -25,15 +25,22 @@ beforeAll(async () => {
 afterAll(() => dynamo.close());
 
 type Business = () => Promise<APIGatewayProxyResult>;
-/** The audit middleware inside the real error and header middlewares, as secureHandler orders them. */
-function handlerWith(table: string, business: Business) {
+/**
+ * The audit middleware inside the real error and header middlewares, as secureHandler orders them.
+ * With `changes`, the request changes that resource first, announcing it as the repository does.
+ */
+function handlerWith(table: string, business: Business, changes?: string) {
   const trail = new AuditTrail(dynamo.documents, table);
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, RequestState>(business)
     .use({ before: (request) => { request.internal.auth = { clientId: 'clinical', subject: 'clinical', expiresAt: 0, grants: [], patient: 'p-9' }; } })
     .use(auditTrailMiddleware(route, () => trail))
     .use(responseHeaders(route))
-    .use(errorResponse());
+    .use(errorResponse())
+    .use({ before: async (request) => { if (changes) await request.internal.auditIntent?.(changes); } });
 }
+
+type Event = { subtype: Array<{ code: string }>; outcome?: string; entity: Array<{ what: { identifier?: { value: string } } }> };
+const eventOf = (item: Record<string, unknown>) => item.event as Event;
 
 const created: Business = async () => ({ statusCode: 201, headers: { Location: '/v1/Patient/abc-1/_history/1' }, body: '{"name":"Aroha"}' });
 const event = () => proxyEvent({ method: 'POST', path: '/v1/Patient', headers: { authorization: 'Bearer eyJhbGciOi.eyJzdWIi.sig' }, body: '{"name":"Aroha","nhi":"ZAC5361"}' });
@@ -75,4 +82,29 @@ describe('audit trail middleware', () => {
     const result = await handlerWith('NoSuchTable', async () => { throw new ApiError('INSUFFICIENT_SCOPE'); })(event(), lambdaContext());
     expect(result.statusCode).toBe(403);
   });
+
+  it('records a change before it is made (intent, no outcome) and then its outcome, in chain order', async () => {
+    const before = await dynamo.scan('Audit');
+    const result = await handlerWith('Audit', created, 'abc-2')(event(), lambdaContext());
+    expect(result.statusCode).toBe(201);
+    const added = (await dynamo.scan('Audit')).filter((item) => !before.some((b) => b.hash === item.hash));
+    added.sort((a, b) => String(a.seq).localeCompare(String(b.seq)));
+    expect(added.map((item) => [item.entity, eventOf(item).subtype.map((s) => s.code), eventOf(item).outcome])).toEqual([
+      ['Patient/abc-2', ['create', 'intent'], undefined],
+      ['Patient/abc-1', ['create'], '0'],
+    ]);
+    expect(new Set(added.map((item) => item.chain)).size).toBe(1);
+    const interactionIds = added.map((item) => eventOf(item).entity.at(-1)?.what.identifier?.value);
+    expect(interactionIds[0]).toBe(interactionIds[1]);
+  });
+
+  it('refuses a change with 503 when its intent cannot be recorded: the change never runs', async () => {
+    let ran = false;
+    const result = await handlerWith('NoSuchTable', async () => { ran = true; return created(); }, 'abc-3')(event(), lambdaContext());
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body).issue[0].details.coding[0].code).toBe('SERVICE_UNAVAILABLE');
+    expect(result.headers?.['Retry-After']).toBe('1');
+    expect(ran).toBe(false);
+  });
 });
+

@@ -17,51 +17,73 @@ function resourceId(request: ApiRequest, status: number): string | undefined {
   return typeof location === 'string' ? LOCATION_ID.exec(location)?.[1] : undefined;
 }
 
+const logFailure = (reason: string, cause: unknown) => {
+  logger.error('audit write failed', { reason, errorName: cause instanceof Error ? cause.name : 'unknown' });
+};
+
+const unavailable = (reason: string, cause: unknown) => {
+  logFailure(reason, cause);
+  return new ApiError('SERVICE_UNAVAILABLE', { reason, cause, headers: { 'Retry-After': '1' } });
+};
+
 /**
  * The audit trail: one hash-chained AuditEvent per call to a health endpoint, allowed or
  * refused. An allowed call whose record cannot be written fails with 503 (no unaudited access);
  * a refused call keeps its refusal and the failure is logged.
+ *
+ * A change is also recorded before it is made: the business function calls `auditIntent` with
+ * the id it is about to write (the repository does, once its checks pass), and nothing is written
+ * unless that record is. So a fault between the data write and the outcome record never leaves
+ * a change that no audit record names.
  */
 export function auditTrailMiddleware(route: RouteDefinition, trail: () => AuditTrail | Promise<AuditTrail>): ApiMiddleware {
-  const record = async (request: ApiRequest): Promise<void> => {
-    request.internal.audited = true;
-    const status = request.response?.statusCode ?? 500;
+  const facts = (request: ApiRequest, status: number | undefined, id: string | undefined): AuditFacts => {
     const auth = request.internal.auth;
     const error = request.error instanceof ApiError ? request.error : undefined;
-    const facts: AuditFacts = {
+    const sourceIp = request.event.requestContext?.identity?.sourceIp;
+    return {
       interaction: route.interaction,
       ...(route.resourceType ? { resourceType: route.resourceType } : {}),
-      status,
+      ...(id ? { resourceId: id } : {}),
+      ...(status === undefined ? {} : { status }),
+      ...(error ? { errorCode: error.code } : {}),
+      ...(auth?.clientId ? { clientId: auth.clientId } : {}),
+      ...(auth?.fhirUser ? { fhirUser: auth.fhirUser } : {}),
+      ...(auth?.patient ? { patient: auth.patient } : {}),
+      ...(sourceIp ? { sourceIp } : {}),
       interactionId: request.internal.interactionId ?? '',
       recorded: new Date().toISOString(),
       observer: config().serviceName,
     };
-    const id = resourceId(request, status);
-    if (id) facts.resourceId = id;
-    if (error) facts.errorCode = error.code;
-    if (auth?.clientId) facts.clientId = auth.clientId;
-    if (auth?.fhirUser) facts.fhirUser = auth.fhirUser;
-    if (auth?.patient) facts.patient = auth.patient;
-    const sourceIp = request.event.requestContext?.identity?.sourceIp;
-    if (sourceIp) facts.sourceIp = sourceIp;
-    await (await trail()).append(auditEvent(facts));
+  };
+  const record = async (request: ApiRequest): Promise<void> => {
+    request.internal.audited = true;
+    const status = request.response?.statusCode ?? 500;
+    await (await trail()).append(auditEvent(facts(request, status, resourceId(request, status))));
   };
   return {
     name: 'audit-trail',
+    before: (request) => {
+      if (!route.resourceType) return;
+      request.internal.auditIntent = async (id) => {
+        try {
+          await (await trail()).append(auditEvent(facts(request, undefined, id)));
+        } catch (cause) {
+          throw unavailable('audit-intent-failed', cause);
+        }
+      };
+    },
     after: async (request) => {
       if (!route.resourceType) return;
       try {
         await record(request);
       } catch (cause) {
-        logger.error('audit write failed', { errorName: cause instanceof Error ? cause.name : 'unknown' });
-        throw new ApiError('SERVICE_UNAVAILABLE', { reason: 'audit-write-failed', headers: { 'Retry-After': '1' } });
+        throw unavailable('audit-write-failed', cause);
       }
     },
     onError: async (request) => {
       if (!route.resourceType || request.internal.audited) return;
-      await record(request).catch((cause: unknown) => {
-        logger.error('audit write failed', { errorName: cause instanceof Error ? cause.name : 'unknown' });
-      });
+      await record(request).catch((cause: unknown) => logFailure('audit-write-failed', cause));
     },
   };
 }
