@@ -40,3 +40,17 @@ export const auditEntity = { type: 'string', maxLength: 80, pattern: '^[A-Z][A-Z
 
 /** AuditEvent `agent=<client id>`. */
 export const auditAgent = { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._:@-]{1,128}$' } as const;
+
+/**
+ * The FHIR type (https://hl7.org/fhir/R4/search.html#ptypes) of each search parameter schema,
+ * which the CapabilityStatement declares. Result parameters (`_count`, `_cursor`) are not listed.
+ */
+export const SEARCH_PARAMETER_TYPES: ReadonlyMap<unknown, 'token' | 'reference' | 'date'> = new Map<unknown, 'token' | 'reference' | 'date'>([
+  [nhiIdentifierToken, 'token'],
+  [patientParameter, 'reference'],
+  [codeToken, 'token'],
+  [dateParameter, 'date'],
+  [auditDay, 'date'],
+  [auditEntity, 'reference'],
+  [auditAgent, 'token'],
+]);
