@@ -10,7 +10,7 @@ const seconds = Number(process.env.LOAD_SECONDS ?? 5);
 describe('load, short', () => {
   it('serves mixed traffic and a burst with nothing lost, duplicated or half-written', { timeout: (seconds + 90) * 1000 }, async () => {
     const report = await runLoad({ ...FULL_LOAD, seconds });
-    expect(report.check).toMatchObject({ passed: true, mismatched: [], unexpected5xx: {}, unexplainedResources: 0, missingIdempotencyRecords: 0, missingAuditRecords: 0, auditChainFaults: 0 });
+    expect(report.check).toMatchObject({ passed: true, mismatched: [], unexpected5xx: {}, unexplainedResources: 0, missingIdempotencyRecords: 0, missingAuditRecords: 0, missingIntentRecords: 0, auditChainFaults: 0 });
     expect(report.check.created).toBeGreaterThan(0);
     expect(report.check.readBackIdentical).toBe(report.check.created);
     expect(report.mixed.statusCounts['201']).toBeGreaterThan(0);

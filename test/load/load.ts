@@ -77,6 +77,8 @@ export interface ConsistencyCheck {
   unexplainedResources: number;
   missingIdempotencyRecords: number;
   missingAuditRecords: number;
+  /** Created resources without the intent record written before their data. */
+  missingIntentRecords: number;
   auditChainFaults: number;
   passed: boolean;
 }
@@ -191,9 +193,10 @@ async function consistencyCheck(stack: LocalStack, client: StackClient, headers:
     const expected = new Set([...created.keys(), ...seeds]);
     const idempotency = await scanTable(documents, tables.idempotency.name);
     const audit = await scanTable(documents, tables.audit.name);
-    const audited = new Set(audit
-      .filter((r) => (r.event as { subtype: Array<{ code: string }> }).subtype[0]?.code === 'create' && (r.event as { outcome: string }).outcome === '0')
-      .map((r) => String(r.entity)));
+    type Event = { subtype: Array<{ code: string }>; outcome?: string };
+    const creates = audit.filter((r) => (r.event as Event).subtype[0]?.code === 'create');
+    const audited = new Set(creates.filter((r) => (r.event as Event).outcome === '0').map((r) => String(r.entity)));
+    const announced = new Set(creates.filter((r) => (r.event as Event).subtype[1]?.code === 'intent').map((r) => String(r.entity)));
     const chains = await verifyAuditTable(documents, tables.audit.name);
     const fives: Record<string, number> = {};
     for (const counts of statusCounts) {
@@ -210,10 +213,12 @@ async function consistencyCheck(stack: LocalStack, client: StackClient, headers:
       // Every create carried a key: one completed record per 201 (seeds too).
       missingIdempotencyRecords: Math.max(0, expected.size - idempotency.filter((r) => r.status === 'COMPLETED').length),
       missingAuditRecords: [...expected].filter((reference) => !audited.has(reference)).length,
+      missingIntentRecords: [...expected].filter((reference) => !announced.has(reference)).length,
       auditChainFaults: chains.faults.length,
     };
     const passed = check.mismatched.length === 0 && Object.keys(check.unexpected5xx).length === 0 && check.unexplainedResources === 0
-      && check.missingIdempotencyRecords === 0 && check.missingAuditRecords === 0 && check.auditChainFaults === 0;
+      && check.missingIdempotencyRecords === 0 && check.missingAuditRecords === 0 && check.missingIntentRecords === 0
+      && check.auditChainFaults === 0;
     return { ...check, passed };
   } finally {
     documents.destroy();
@@ -287,7 +292,7 @@ export function loadMarkdown(report: LoadReport): string {
     '',
     `Consistency: ${check.passed ? 'PASSED' : 'FAILED'}: ${check.readBackIdentical}/${check.created} created resources read back identical; `
       + `unexplained resources in the table ${check.unexplainedResources}; missing idempotency records ${check.missingIdempotencyRecords}; `
-      + `missing audit records ${check.missingAuditRecords}; audit chain faults ${check.auditChainFaults}; `
+      + `missing audit records ${check.missingAuditRecords}; missing intent records ${check.missingIntentRecords}; audit chain faults ${check.auditChainFaults}; `
       + `5xx other than 503: ${mix(check.unexpected5xx) || 'none'}; deliberate 503s ${check.deliberate503}; handler WARN/ERROR log lines ${report.warningLogLines}.`,
     '',
   ].join('\n');

@@ -364,11 +364,11 @@ describe('idempotent creates through the real handler', () => {
     expect((await api.resourceItems()).length).toBe(before + 1);
   });
 
-  it('creates again without a key, and scopes keys to the caller', async () => {
+  it('creates the same body again under a new key, and scopes keys to the caller', async () => {
     const body = patientBody('ZAC5361');
     const before = (await api.resourceItems()).length;
-    await api.call(routes.patientCreate, { body });
-    await api.call(routes.patientCreate, { body });
+    await api.call(routes.patientCreate, { body, headers: { 'idempotency-key': crypto.randomUUID() } });
+    await api.call(routes.patientCreate, { body, headers: { 'idempotency-key': crypto.randomUUID() } });
     const key = crypto.randomUUID();
     const mine = await api.call(routes.patientCreate, { body, headers: { 'idempotency-key': key } });
     const other = await api.call(routes.patientCreate, { body, headers: { 'idempotency-key': key }, token: await api.token('system/Patient.c', { client_id: 'other-client', sub: 'other-client' }) });
