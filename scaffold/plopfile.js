@@ -1,7 +1,8 @@
 /**
- * `npm run new:endpoint -- --resource Condition --interactions read,search,create`: a new FHIR
- * resource type in a patient's compartment (through `subject`), with the chosen interactions.
- * It writes the resource schema (and registers the type with the repository), one route per
+ * `npm run new:endpoint -- --resource Condition --interactions create,read,update,delete,search`:
+ * a new FHIR resource type in a patient's compartment (through `subject`), with the chosen
+ * interactions (any of create, read, update, delete, search). It writes the resource schema
+ * (create, and update when chosen; and registers the type with the repository), one route per
  * interaction in the manifest, a one-line handler per route built on the shared handlers in
  * `packages/functions/src/resource-handlers.ts`, a test of the new endpoints, and the local
  * clients' scopes. Everything else (local gateway, infra, OpenAPI, CapabilityStatement, the
@@ -10,8 +11,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** The interactions a generated endpoint may have, in manifest order, with their SMART permission. */
-const INTERACTIONS = { create: 'c', read: 'r', search: 's' };
+/**
+ * The interactions a generated endpoint may have, with their SMART permission, in manifest order
+ * (which is SMART's `cruds` order, so the chosen letters read as a scope).
+ */
+const INTERACTIONS = { create: 'c', read: 'r', update: 'u', delete: 'd', search: 's' };
 /** Types the repository or the manifest already treats specially. */
 const RESERVED = ['Patient', 'Observation', 'AuditEvent', 'Bundle', 'OperationOutcome', 'CapabilityStatement'];
 
@@ -59,7 +63,7 @@ export default function scaffold(plop) {
   });
 
   plop.setGenerator('endpoint', {
-    description: 'A FHIR resource in a patient compartment, with read, search and/or create endpoints',
+    description: 'A FHIR resource in a patient compartment, with any of create, read, update, delete and search endpoints',
     prompts: [
       { type: 'input', name: 'resource', message: 'FHIR resource type (PascalCase)', validate: validateResource(root) },
       {
@@ -71,12 +75,14 @@ export default function scaffold(plop) {
       const chosen = interactionList(answers.interactions);
       const data = {
         ...Object.fromEntries(Object.keys(INTERACTIONS).map((name) => [name, chosen.includes(name)])),
-        // SMART letters in cruds order; the readers' share is the r and s of them.
-        letters: Object.entries(INTERACTIONS).map(([name, letter]) => (chosen.includes(name) ? letter : '')).sort((a, b) => 'cruds'.indexOf(a) - 'cruds'.indexOf(b)).join(''),
+        // The chosen SMART letters; the readers' share is the r and s of them.
+        letters: Object.entries(INTERACTIONS).map(([name, letter]) => (chosen.includes(name) ? letter : '')).join(''),
+        // The schemas the routes use: `<type>CreateSchema`, `<type>UpdateSchema`.
+        schemaKinds: [chosen.includes('create') && 'Create', chosen.includes('update') && 'Update'].filter(Boolean),
       };
       data.readLetters = data.letters.replace(/[^rs]/g, '');
-      // What the generated test needs: stored resources to read or search, the note to look for.
-      data.seeds = data.read || data.search;
+      // What the generated test needs: stored resources to work on, the note to look for.
+      data.seeds = data.read || data.update || data.delete || data.search;
       data.checksNote = data.create || data.read;
       const template = (name) => resolve(root, 'scaffold/templates', name);
       const handlers = Object.keys(INTERACTIONS).filter((name) => chosen.includes(name)).map((name) => ({

@@ -1,9 +1,10 @@
 /**
  * SLOW (about two minutes): `npm run new:endpoint` end to end. In a temporary copy of the
- * repository it generates a Condition resource with read, search and create, then proves that
- * nothing else needs editing: the copy type-checks and lints, the generated tests pass, and so
- * do the suites that walk the route manifest (manifest rules, OpenAPI, local stack, security,
- * offline infra synth and policies). Skipped only when SKIP_SCAFFOLD_TEST=1, which CI never sets.
+ * repository it generates a Condition resource with every interaction the generator offers
+ * (read, search, create, update, delete), then proves that nothing else needs editing: the copy
+ * type-checks and lints, the generated tests pass, and so do the suites that walk the route
+ * manifest (manifest rules, OpenAPI, local stack, security, offline infra synth and policies).
+ * Skipped only when SKIP_SCAFFOLD_TEST=1, which CI never sets.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ const GENERATED = [
   'packages/core/src/fhir/condition.ts',
   'packages/functions/src/handlers/condition-create.ts',
   'packages/functions/src/handlers/condition-read.ts',
+  'packages/functions/src/handlers/condition-update.ts',
+  'packages/functions/src/handlers/condition-delete.ts',
   'packages/functions/src/handlers/condition-search.ts',
   'packages/functions/src/handlers/condition.test.ts',
   'packages/functions/src/testing/examples/condition.ts',
@@ -64,12 +67,12 @@ const generate = (cwd: string, ...args: string[]) => outcomeOf('npm', ['run', '-
 const diagnostics = (outcome: Outcome) => new Set(outcome.output.split('\n').filter((line) => /error TS\d+/.test(line)));
 const read = (root: string, path: string) => readFileSync(join(root, path), 'utf8');
 
-describe.skipIf(SKIP)('npm run new:endpoint -- --resource Condition --interactions read,search,create (slow)', () => {
+describe.skipIf(SKIP)('npm run new:endpoint -- --resource Condition --interactions read,search,create,update,delete (slow)', () => {
   let copy: RepoCopy;
   let generated: Outcome;
   beforeAll(async () => {
     copy = copyRepository(repositoryRoot);
-    generated = await generate(copy.root, '--resource', 'Condition', '--interactions', 'read,search,create');
+    generated = await generate(copy.root, '--resource', 'Condition', '--interactions', 'read,search,create,update,delete');
   }, 60_000);
   afterAll(() => copy?.remove());
 
@@ -81,8 +84,11 @@ describe.skipIf(SKIP)('npm run new:endpoint -- --resource Condition --interactio
     }
     for (const path of EXTENDED) expect(read(copy.root, path), path).not.toBe(read(repositoryRoot, path));
     const routes = read(copy.root, 'packages/functions/src/routes.ts');
-    for (const id of ['condition-create', 'condition-read', 'condition-search']) expect(routes).toContain(`id: '${id}'`);
-    expect(read(copy.root, 'packages/local/src/issuer-clients.ts')).toContain("clinical: 'system/Patient.cruds system/Observation.cruds system/Condition.crs'");
+    for (const id of ['condition-create', 'condition-read', 'condition-update', 'condition-delete', 'condition-search']) expect(routes).toContain(`id: '${id}'`);
+    const clients = read(copy.root, 'packages/local/src/issuer-clients.ts');
+    expect(clients).toContain("clinical: 'system/Patient.cruds system/Observation.cruds system/Condition.cruds'");
+    // Readers and the SMART app get the read letters only, never the new write ones.
+    expect(clients).toContain("reader: 'system/Patient.rs system/Observation.rs system/Condition.rs'");
   });
 
   it('refuses an existing resource or an unknown interaction, changing nothing', async () => {
@@ -90,9 +96,10 @@ describe.skipIf(SKIP)('npm run new:endpoint -- --resource Condition --interactio
     const again = await generate(copy.root, '--resource', 'Condition', '--interactions', 'read');
     expect(again.code).not.toBe(0);
     expect(again.output).toContain('the manifest already has Condition routes');
-    const unknown = await generate(copy.root, '--resource', 'AllergyIntolerance', '--interactions', 'read,delete');
+    // `patch` is a FHIR interaction the generator does not offer.
+    const unknown = await generate(copy.root, '--resource', 'AllergyIntolerance', '--interactions', 'read,patch');
     expect(unknown.code).not.toBe(0);
-    expect(unknown.output).toContain('interactions: a comma-separated subset of create,read,search');
+    expect(unknown.output).toContain('interactions: a comma-separated subset of create,read,update,delete,search');
     expect(existsSync(join(copy.root, 'packages/core/src/fhir/allergy-intolerance.ts'))).toBe(false);
     expect([...GENERATED, ...EXTENDED].map((path) => read(copy.root, path))).toEqual(before);
   }, 30_000);
@@ -123,6 +130,6 @@ describe.skipIf(SKIP)('npm run new:endpoint -- --resource Condition --interactio
       .flatMap((r) => r.assertionResults).filter((a) => a.status === 'passed').length;
     const ran = ['packages/functions/src/routes.test.ts', 'packages/functions/src/handlers/bad-input.test.ts', ...ROUTE_SUITES.slice(1)];
     for (const file of ran) expect(passedIn(file), file).toBeGreaterThan(0);
-    expect(passedIn('packages/functions/src/handlers/condition.test.ts')).toBe(7);
+    expect(passedIn('packages/functions/src/handlers/condition.test.ts')).toBe(12);
   }, 240_000);
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response, SecurityStack, StoreSnapshot } from './harness.js';
 import { expectNoSecretsLogged, expectRefused, observationBody, outcomeCodeOf, patientBody, requiredSearch, startSecurityStack } from './harness.js';
 import { PAYLOADS, payloadsFor } from './injection-payloads.js';
+import { generatedExamples } from '../../packages/functions/src/testing/resource-examples.js';
 
 /** The route's schema compiled exactly as request validation compiles it. */
 const admits = (schema: JsonSchema) => compileSchema(schema) as (value: unknown) => boolean;
@@ -145,7 +146,8 @@ describe('injection in every path parameter', () => {
       name,
       send: () => s.call(route.path.replace(/^\/v1/, '').replace('{id}', encodeURIComponent(payload)), {
         method: route.method, headers: { authorization: `Bearer ${token}`, ...(route.method === 'PUT' ? { 'if-match': 'W/"1"' } : {}) },
-        ...(route.method === 'PUT' ? { body: JSON.stringify({ ...patientBody(), id: payload }) } : {}),
+        // A valid body of the route's type (a generated one's example), so that only the id decides.
+        ...(route.method === 'PUT' ? { body: JSON.stringify({ ...(generatedExamples[route.resourceType ?? '']?.(patientId) ?? patientBody()), id: payload }) } : {}),
       }),
       expected: fhirId.test(payload) ? { status: 404, code: 'NOT_FOUND' as const } : { status: 400, code: 'VALIDATION_FAILED' as const },
     })));

@@ -1,17 +1,19 @@
 /**
- * Handlers of the interactions that work the same for every resource type (read, create, and
- * search within one patient's compartment), so a route's handler module is one line and every
- * type gets the same checks. Type-specific rules come in as `check`.
+ * Handlers of the interactions that work the same for every resource type (read, create,
+ * update, delete, and search within one patient's compartment), so a route's handler module is
+ * one line and every type gets the same checks. Type-specific rules come in as `check`.
  */
 import type { JsonSchema, ResourceBody, ResourceType, RouteDefinition } from '@health-api/core';
 import { ApiError } from '@health-api/core';
-import { createResource, readResource, searchBySubject } from '@health-api/core/data';
+import { createResource, deleteResource, readResource, searchBySubject, updateResource } from '@health-api/core/data';
 import type { ApiHandler } from '@health-api/middleware';
 import { secureHandler } from '@health-api/middleware';
-import { reachFor, resourceAnswer, writeOptions } from './resource-http.js';
+import { expectedVersion, reachFor, resourceAnswer, writeOptions } from './resource-http.js';
 import { searchAnswer } from './search-bundle.js';
 
 type ResourceRoute<T extends ResourceType> = RouteDefinition & { resourceType: T };
+/** Rules of a type that its schema cannot express, applied to a create or update body. */
+type BodyCheck<T extends ResourceType> = (body: ResourceBody<T>) => void;
 
 /** `GET /v1/<Type>/{id}`. */
 export function readHandler<T extends ResourceType>(route: ResourceRoute<T> & { schemas: { path: { id: JsonSchema } } }): ApiHandler {
@@ -23,13 +25,40 @@ export function readHandler<T extends ResourceType>(route: ResourceRoute<T> & { 
 
 /** `POST /v1/<Type>`: the body has passed the route's schema; `check` applies the rules a schema cannot express. */
 export function createHandler<T extends ResourceType>(
-  route: ResourceRoute<T> & { schemas: { body: JsonSchema } }, check: (body: ResourceBody<T>) => void = () => undefined,
+  route: ResourceRoute<T> & { schemas: { body: JsonSchema } }, check: BodyCheck<T> = () => undefined,
 ): ApiHandler {
   return secureHandler(route, async (input) => {
     const body = input.body as ResourceBody<T>;
     check(body);
     const created = await createResource(route.resourceType, body, reachFor(input), { ...writeOptions(input), id: input.newResourceId });
     return resourceAnswer(created, 201);
+  });
+}
+
+/**
+ * `PUT /v1/<Type>/{id}`: replaces the resource at the version `If-Match` names (428 without it);
+ * the body has passed the route's update schema and must carry the id of the URL.
+ */
+export function updateHandler<T extends ResourceType>(
+  route: ResourceRoute<T> & { schemas: { path: { id: JsonSchema }; headers: { 'if-match': JsonSchema }; body: JsonSchema } },
+  check: BodyCheck<T> = () => undefined,
+): ApiHandler {
+  return secureHandler(route, async (input) => {
+    const { id } = input.params as Record<'id', string>;
+    const version = expectedVersion(input.headers['if-match']);
+    const body = input.body as ResourceBody<T> & { id: string };
+    if (body.id !== id) throw new ApiError('ID_MISMATCH', { fields: ['body.id'] });
+    check(body);
+    return resourceAnswer(await updateResource(route.resourceType, id, body, version, reachFor(input), writeOptions(input)));
+  });
+}
+
+/** `DELETE /v1/<Type>/{id}`: a soft delete (reads answer 410 afterwards); deleting again is a no-op, still 204. */
+export function deleteHandler<T extends ResourceType>(route: ResourceRoute<T> & { schemas: { path: { id: JsonSchema } } }): ApiHandler {
+  return secureHandler(route, async (input) => {
+    const { id } = input.params as Record<'id', string>;
+    await deleteResource(route.resourceType, id, reachFor(input), writeOptions(input));
+    return { statusCode: 204 };
   });
 }
 
