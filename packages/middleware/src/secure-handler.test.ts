@@ -182,6 +182,37 @@ const attacks: Attack[] = [
   { name: 'unknown query parameter', status: 400, code: 'VALIDATION_FAILED', request: async () => post(bearer(await issuer.token()), patientBody, { _format: 'xml' }) },
 ];
 
+describe('audit intent', () => {
+  type Recorded = { seq: string; chain: string; entity: string; event: { subtype: Array<{ code: string }>; outcome?: string } };
+  it('hands the business function the audit trail\'s intent writer: the intent is recorded before the outcome', async () => {
+    const changing = secureHandler(createRoute, async (input) => {
+      await input.auditIntent('p-intent');
+      return { statusCode: 201, body: { resourceType: 'Patient', id: 'p-intent' }, headers: { Location: '/v1/Patient/p-intent' } };
+    });
+    const before = (await dynamo.scan('Audit')).length;
+    const result = await changing(proxyEvent({
+      method: 'POST', path: '/v1/Patient', headers: { 'content-type': 'application/fhir+json', ...bearer(await issuer.token()) }, body: patientBody,
+    }), lambdaContext());
+    expect(result.statusCode).toBe(201);
+    const records = (await dynamo.scan('Audit') as Recorded[]).filter((r) => r.entity === 'Patient/p-intent');
+    records.sort((a, b) => a.seq.localeCompare(b.seq));
+    expect((await dynamo.scan('Audit')).length).toBe(before + 2);
+    expect(records.map((r) => r.event.outcome ?? r.event.subtype[1]?.code)).toEqual(['intent', '0']);
+  });
+
+  it('fails a route without a resource type (nothing to audit) that tries to announce a change', async () => {
+    const publicRoute = { ...createRoute, id: 'test-public', resourceType: undefined, scope: undefined, apiKey: false } as const satisfies RouteDefinition;
+    const changing = secureHandler(publicRoute, async (input) => {
+      await input.auditIntent('p-none');
+      return { statusCode: 201 };
+    });
+    const before = (await dynamo.scan('Audit')).length;
+    const result = await changing(proxyEvent({ method: 'POST', path: '/v1/Patient', headers: { 'content-type': 'application/fhir+json' }, body: patientBody }), lambdaContext());
+    expect([result.statusCode, outcomeCode(result)]).toEqual([500, 'INTERNAL_ERROR']);
+    expect((await dynamo.scan('Audit')).length).toBe(before);
+  });
+});
+
 describe('attack table', () => {
   it.each(attacks)('$name → $status $code, business function never runs', async ({ status, code, request }) => {
     const audited = (await auditRecords()).length;
