@@ -1,14 +1,15 @@
 /**
- * Oversized and deeply nested bodies, and slow (slowloris-style) requests, over HTTPS. Each
- * limit answers at its own layer: the route's body cap in the handler, the WAF body rule and
- * API Gateway's payload limit in the gateway, the header and request timeouts in the server.
+ * Oversized and deeply nested bodies, creates without an Idempotency-Key, and slow
+ * (slowloris-style) requests, over HTTPS. Each limit answers at its own layer: the route's body
+ * cap in the handler, the WAF body rule and API Gateway's payload limit in the gateway, the
+ * header and request timeouts in the server.
  */
 import { listenHttps } from '@health-api/local';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_TIMEOUTS } from '../../packages/local/src/https-server.js';
 import type { Refusal, SecurityStack } from './harness.js';
-import { expectNoSecretsLogged, expectRefused, outcomeCodeOf, patientBody, startSecurityStack } from './harness.js';
+import { expectNoSecretsLogged, expectRefused, observationBody, outcomeCodeOf, patientBody, startSecurityStack } from './harness.js';
 
 let s: SecurityStack;
 let clinical: string;
@@ -37,6 +38,18 @@ describe('oversized and deeply nested bodies', () => {
     const before = await s.snapshot();
     const response = await s.call('/Patient', { method: 'POST', headers: { authorization: `Bearer ${clinical}` }, body: body() });
     await expectRefused(s, response, before, expected);
+  });
+});
+
+describe('creates without an Idempotency-Key', () => {
+  // A create that could not be retried safely after a 503 is refused before anything is written.
+  it('refuses a Patient and an Observation create with 400 IDEMPOTENCY_KEY_REQUIRED, writing nothing', async () => {
+    const { patientId } = await s.seedPatient();
+    for (const [path, body] of [['/Patient', patientBody()], ['/Observation', observationBody(patientId)]] as const) {
+      const before = await s.snapshot();
+      const response = await s.call(path, { method: 'POST', headers: { authorization: `Bearer ${clinical}`, 'idempotency-key': undefined }, body: JSON.stringify(body) });
+      await expectRefused(s, response, before, { status: 400, code: 'IDEMPOTENCY_KEY_REQUIRED', layer: 'handler' });
+    }
   });
 });
 
