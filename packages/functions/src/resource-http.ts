@@ -1,5 +1,5 @@
 /** HTTP details of FHIR resource interactions shared by the handlers: reach, ETags, answers. */
-import type { Reach, ResourceType, StoredResource } from '@health-api/core';
+import type { Reach, ResourceType, RouteDefinition, StoredResource } from '@health-api/core';
 import type { WriteOptions } from '@health-api/core/data';
 import { ApiError, reachOf } from '@health-api/core';
 import type { AuthContext, BusinessInput, BusinessResult, ScopeGrant } from '@health-api/middleware';
@@ -10,7 +10,7 @@ export function reachFor(input: { access: readonly ScopeGrant[]; auth: AuthConte
 }
 
 /** Options of a change: the request's deadline signal, and its audit intent record written right before the data. */
-export function writeOptions(input: Pick<BusinessInput<never>, 'signal' | 'auditIntent'>): WriteOptions {
+export function writeOptions(input: Pick<BusinessInput<RouteDefinition>, 'signal' | 'auditIntent'>): WriteOptions {
   return { signal: input.signal, beforeWrite: input.auditIntent };
 }
 

@@ -194,9 +194,9 @@ describe('audit intent', () => {
       method: 'POST', path: '/v1/Patient', headers: { 'content-type': 'application/fhir+json', ...bearer(await issuer.token()) }, body: patientBody,
     }), lambdaContext());
     expect(result.statusCode).toBe(201);
-    const records = (await dynamo.scan('Audit') as Recorded[]).filter((r) => r.entity === 'Patient/p-intent');
-    records.sort((a, b) => a.seq.localeCompare(b.seq));
-    expect((await dynamo.scan('Audit')).length).toBe(before + 2);
+    const after = await dynamo.scan('Audit') as Recorded[];
+    expect(after.length).toBe(before + 2);
+    const records = after.filter((r) => r.entity === 'Patient/p-intent').sort((a, b) => a.seq.localeCompare(b.seq));
     expect(records.map((r) => r.event.outcome ?? r.event.subtype[1]?.code)).toEqual(['intent', '0']);
   });
 
