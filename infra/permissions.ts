@@ -13,21 +13,24 @@ export interface Statement {
 
 /**
  * Resource-table access by interaction, as packages/core/src/repository uses it: conditional
- * puts, a read before create (the subject must exist) and before update, and soft deletes
- * (an update), never DeleteItem. Query also needs the table's indexes.
+ * puts, a read before create (the subject must exist) and before update, a search for a
+ * conditional create (If-None-Exist), a copy of the superseded version before an update or a
+ * soft delete (an update), never DeleteItem. Query also needs the table's indexes.
  */
 const TABLE_ACTIONS: Record<Interaction, string[]> = {
   read: ['dynamodb:GetItem'],
+  vread: ['dynamodb:GetItem'],
   'search-type': ['dynamodb:Query'],
-  create: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  create: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
   update: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-  delete: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  delete: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   capabilities: [],
 };
 
 /** Envelope encryption: writes make data keys, reads only unwrap them. */
 const FIELD_KEY_ACTIONS: Record<Interaction, string[]> = {
   read: ['kms:Decrypt'],
+  vread: ['kms:Decrypt'],
   'search-type': ['kms:Decrypt'],
   create: ['kms:GenerateDataKey', 'kms:Decrypt'],
   update: ['kms:GenerateDataKey', 'kms:Decrypt'],

@@ -3,7 +3,7 @@
  * size limit, optional IP allow/deny lists (gateway-config), and logging with credentials and
  * query strings redacted. Sampled requests stay off: they would keep tokens and keys in clear.
  */
-import { operationOutcome, type ErrorCode } from '../packages/core/src/errors';
+import { errorSpec, operationOutcome, type ErrorCode } from '../packages/core/src/errors';
 import { gatewayConfig } from '../packages/core/src/gateway-config';
 import { stage } from './api';
 import { WAF_MANAGED_RULE_GROUPS, WAF_REDACTED_HEADERS } from './controls';
@@ -14,8 +14,9 @@ const { waf } = gatewayConfig;
 
 const visibility = (metricName: string) => ({ metricName, cloudwatchMetricsEnabled: true, sampledRequestsEnabled: false });
 
-function blockWith(code: ErrorCode, status: number) {
-  return { block: { customResponse: { responseCode: status, customResponseBodyKey: code } } };
+/** A block answered as the functions and the local gateway answer the same refusal: the code's status and OperationOutcome. */
+function blockWith(code: ErrorCode) {
+  return { block: { customResponse: { responseCode: errorSpec(code).status, customResponseBodyKey: code } } };
 }
 
 function ipSet(name: string, addresses: string[]): aws.wafv2.IpSet {
@@ -44,13 +45,13 @@ const rules = [
   ...managedRules,
   {
     name: 'RatePerSourceIp',
-    action: blockWith('THROTTLED', 429),
+    action: blockWith('THROTTLED'),
     statement: { rateBasedStatement: { limit: waf.ratePerIp, evaluationWindowSec: waf.windowSeconds, aggregateKeyType: 'IP' } },
     visibilityConfig: visibility('RatePerSourceIp'),
   },
   {
     name: 'BodySizeLimit',
-    action: blockWith('PAYLOAD_TOO_LARGE', 413),
+    action: blockWith('PAYLOAD_TOO_LARGE'),
     statement: {
       sizeConstraintStatement: {
         fieldToMatch: { body: { oversizeHandling: 'MATCH' } },

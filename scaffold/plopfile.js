@@ -85,7 +85,8 @@ export default function scaffold(plop) {
       data.seeds = data.read || data.update || data.delete || data.search;
       data.checksNote = data.create || data.read;
       const template = (name) => resolve(root, 'scaffold/templates', name);
-      const handlers = Object.keys(INTERACTIONS).filter((name) => chosen.includes(name)).map((name) => ({
+      // A type that can be read can also be read by version (vread), which Location and ETag point at.
+      const handlers = [...Object.keys(INTERACTIONS), 'vread'].filter((name) => chosen.includes(name === 'vread' ? 'read' : name)).map((name) => ({
         type: 'add', path: resolve(root, `packages/functions/src/handlers/{{kebabCase resource}}-${name}.ts`), templateFile: template(`handler-${name}.ts.hbs`),
       }));
       return [

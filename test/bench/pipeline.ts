@@ -54,6 +54,8 @@ async function bare(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
     access: [],
     interactionId: '',
     requestId: event.requestContext.requestId,
+    baseUrl: '',
+    ignoredParameters: [],
     sourceIp: event.requestContext.identity.sourceIp,
     signal: neverAborted,
     auditIntent: () => Promise.reject(new Error('a read writes nothing')),

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../packages/core/src/config.js';
+import { operationOutcome } from '../../packages/core/src/errors.js';
 import { tableList } from '../../packages/core/src/tables.js';
 import { handlerModule, routeList } from '../../packages/functions/src/routes.js';
 import { SYSTEM_CLIENT_SCOPES } from '../../packages/local/src/issuer-clients.js';
@@ -21,6 +22,18 @@ describe('offline synth of sst.config.ts', () => {
     expect(ofType('aws:lambda/function:Function')).toHaveLength(routeList.length);
     const handlers = result.builds.map((b) => b.handler).sort();
     expect(handlers).toEqual(routeList.map((r) => handlerModule(r).replace(/\.ts$/, '.handler')).sort());
+  });
+
+  it('answers a body over the WAF size rule as the gateway and the functions do: 413 with the PAYLOAD_TOO_LARGE OperationOutcome', () => {
+    const [acl] = ofType('aws:wafv2/webAcl:WebAcl');
+    const inputs = acl?.inputs as {
+      rules: Array<{ name: string; action: { block?: { customResponse?: { responseCode: number; customResponseBodyKey: string } } } }>;
+      customResponseBodies: Array<{ key: string; contentType: string; content: string }>;
+    };
+    const rule = inputs.rules.find((r) => r.name === 'BodySizeLimit');
+    expect(rule?.action.block?.customResponse).toMatchObject({ responseCode: 413, customResponseBodyKey: 'PAYLOAD_TOO_LARGE' });
+    const body = inputs.customResponseBodies.find((b) => b.key === 'PAYLOAD_TOO_LARGE');
+    expect(JSON.parse(body?.content ?? '{}')).toEqual(operationOutcome('PAYLOAD_TOO_LARGE'));
   });
 
   it('declares one table per shared table definition', () => {

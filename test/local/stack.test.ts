@@ -157,12 +157,12 @@ describe('request limits', () => {
     expect(log.of(response)[0]).toMatchObject({ errorResponseType: 'REQUEST_TOO_LARGE', integrationLatency: null });
   });
 
-  it('blocks a body over the WAF body-size limit with 403', async () => {
+  it('blocks a body over the WAF body-size limit with 413, as the deployed WAF rule and the functions answer', async () => {
     const response = await client.fetch(`${stack.baseUrl}/metadata`, {
       method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: Buffer.alloc(100 * 1024, 0x20),
     });
-    expect(response.status).toBe(403);
-    await expectGatewayError(response, 'ACCESS_DENIED');
+    expect(response.status).toBe(413);
+    await expectGatewayError(response, 'PAYLOAD_TOO_LARGE');
     expect(log.of(response)[0]).toMatchObject({ wafResponseCode: 'BLOCK', errorResponseType: 'WAF_FILTERED' });
   });
 

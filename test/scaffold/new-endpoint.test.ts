@@ -23,6 +23,7 @@ const GENERATED = [
   'packages/core/src/fhir/condition.ts',
   'packages/functions/src/handlers/condition-create.ts',
   'packages/functions/src/handlers/condition-read.ts',
+  'packages/functions/src/handlers/condition-vread.ts',
   'packages/functions/src/handlers/condition-update.ts',
   'packages/functions/src/handlers/condition-delete.ts',
   'packages/functions/src/handlers/condition-search.ts',

@@ -32,7 +32,7 @@ afterAll(() => s?.close());
 function requestFor(route: RouteDefinition, target: Seeded) {
   const generated = route.resourceType ? generatedExamples[route.resourceType] : undefined;
   const id = route.resourceType === 'Observation' ? target.observationId : (route.resourceType && target.ids[route.resourceType]) || target.patientId;
-  const path = route.path.replace(/^\/v1/, '').replace('{id}', id);
+  const path = route.path.replace(/^\/v1/, '').replace('{id}', id).replace('{vid}', '1');
   const query = route.interaction === 'search-type' ? `?${new URLSearchParams(requiredSearch(route, target))}` : '';
   const body = route.interaction === 'create'
     ? (route.resourceType === 'Observation' ? observationBody(target.patientId) : generated?.(target.patientId) ?? patientBody())

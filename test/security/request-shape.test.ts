@@ -27,7 +27,7 @@ const withGender = (json: string) => JSON.stringify({ ...patientBody(), gender: 
 describe('oversized and deeply nested bodies', () => {
   it.each<[string, () => string | Buffer, Refusal]>([
     ['a body over the route cap (16 KB)', () => withGender(JSON.stringify('x'.repeat(17 * 1024))), { status: 413, code: 'PAYLOAD_TOO_LARGE', layer: 'handler' }],
-    ['a body over the WAF body rule (64 KB)', () => withGender(JSON.stringify('x'.repeat(65 * 1024))), { status: 403, code: 'ACCESS_DENIED', layer: 'gateway' }],
+    ['a body over the WAF body rule (64 KB)', () => withGender(JSON.stringify('x'.repeat(65 * 1024))), { status: 413, code: 'PAYLOAD_TOO_LARGE', layer: 'gateway' }],
     ['a body over API Gateway\'s 10 MB payload limit', () => Buffer.alloc(10 * 1024 * 1024 + 1, 0x20), { status: 413, code: 'PAYLOAD_TOO_LARGE', layer: 'gateway' }],
     ['arrays nested 7000 deep', () => withGender(nestedArrays(7000)), { status: 400, code: 'VALIDATION_FAILED', layer: 'handler' }],
     ['objects nested 2500 deep', () => withGender(nestedObjects(2500)), { status: 400, code: 'VALIDATION_FAILED', layer: 'handler' }],
@@ -42,14 +42,33 @@ describe('oversized and deeply nested bodies', () => {
 });
 
 describe('creates without an Idempotency-Key', () => {
-  // A create that could not be retried safely after a 503 is refused before anything is written.
-  it('refuses a Patient and an Observation create with 400 IDEMPOTENCY_KEY_REQUIRED, writing nothing', async () => {
+  // Standard FHIR clients send no Idempotency-Key: the create works, and gains nothing else from
+  // the missing header. It is still authenticated, scoped, validated and audited.
+  it('creates a Patient and an Observation (201), each with its intent and outcome audit records and no idempotency record', async () => {
     const { patientId } = await s.seedPatient();
     for (const [path, body] of [['/Patient', patientBody()], ['/Observation', observationBody(patientId)]] as const) {
       const before = await s.snapshot();
       const response = await s.call(path, { method: 'POST', headers: { authorization: `Bearer ${clinical}`, 'idempotency-key': undefined }, body: JSON.stringify(body) });
-      await expectRefused(s, response, before, { status: 400, code: 'IDEMPOTENCY_KEY_REQUIRED', layer: 'handler' });
+      expect(response.status, path).toBe(201);
+      const { id } = await response.json() as { id: string };
+      expect(response.headers.get('location')).toBe(`${s.stack.baseUrl}${path}/${id}/_history/1`);
+      const after = await s.snapshot();
+      expect(after.resources.length - before.resources.length).toBe(1);
+      expect(after.idempotency).toEqual(before.idempotency);
+      expect(after.auditCount - before.auditCount).toBe(2);
     }
+    expectNoSecretsLogged(s);
+  });
+
+  it.each<[string, Record<string, string | undefined>, string | undefined, Refusal]>([
+    ['no token', {}, JSON.stringify(patientBody()), { status: 401, code: 'MISSING_TOKEN', layer: 'handler' }],
+    ['a read-only token', { reader: '1' }, JSON.stringify(patientBody()), { status: 403, code: 'INSUFFICIENT_SCOPE', layer: 'handler' }],
+    ['an invalid body', { clinical: '1' }, JSON.stringify({ ...patientBody(), gender: 'x' }), { status: 400, code: 'VALIDATION_FAILED', layer: 'handler' }],
+  ])('still refuses a keyless create with %s, writing nothing but its audit record', async (_name, who, body, refusal) => {
+    const token = who.clinical ? clinical : who.reader ? await s.token('reader') : undefined;
+    const before = await s.snapshot();
+    const response = await s.call('/Patient', { method: 'POST', headers: { 'idempotency-key': undefined, ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body } : {}) });
+    await expectRefused(s, response, before, refusal);
   });
 });
 

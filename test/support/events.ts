@@ -33,6 +33,8 @@ export function proxyEvent(input: EventInput = {}): APIGatewayProxyEvent {
     requestContext: {
       requestId,
       stage: 'test',
+      domainName: 'api.example.test',
+      path: `/test${input.path ?? '/v1/metadata'}`,
       httpMethod: input.method ?? 'GET',
       resourcePath: input.resource ?? input.path ?? '/v1/metadata',
       identity: { sourceIp: '203.0.113.9', apiKeyId: 'test-key-id' },

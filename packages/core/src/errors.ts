@@ -11,7 +11,7 @@ export const ERROR_CODE_SYSTEM = 'https://api.example.health.nz/ns/api-error-cod
 type IssueType =
   | 'security' | 'login' | 'forbidden' | 'invalid' | 'structure' | 'required' | 'value'
   | 'not-supported' | 'not-found' | 'conflict' | 'too-costly' | 'throttled' | 'exception'
-  | 'timeout' | 'transient' | 'processing' | 'business-rule' | 'duplicate' | 'deleted';
+  | 'timeout' | 'transient' | 'processing' | 'business-rule' | 'duplicate' | 'deleted' | 'multiple-matches' | 'informational';
 
 interface ErrorSpec {
   status: number;
@@ -43,12 +43,14 @@ const catalogue = {
   GONE: { status: 410, issue: 'deleted', message: 'The resource has been deleted.' },
   INVALID_NHI: { status: 400, issue: 'value', message: 'The NHI number is not valid.' },
   INVALID_SEARCH: { status: 400, issue: 'invalid', message: 'The search parameters are not supported or not valid.' },
+  UNKNOWN_PARAMETER: { status: 400, issue: 'not-supported', message: 'A query parameter is not supported by this operation (sent with Prefer: handling=strict).' },
   INVALID_CURSOR: { status: 400, issue: 'invalid', message: 'The paging cursor is not valid or has expired.' },
   ID_MISMATCH: { status: 400, issue: 'invalid', message: 'The resource id does not match the id in the URL.' },
   REFERENCE_NOT_FOUND: { status: 422, issue: 'processing', message: 'A referenced resource was not found.' },
   BUSINESS_RULE: { status: 422, issue: 'business-rule', message: 'The resource breaks a business rule.' },
   PRECONDITION_REQUIRED: { status: 428, issue: 'required', message: 'This update requires an If-Match header with the current ETag.' },
   PRECONDITION_FAILED: { status: 412, issue: 'conflict', message: 'The resource has changed since the version given in If-Match.' },
+  MULTIPLE_MATCHES: { status: 412, issue: 'multiple-matches', message: 'More than one resource matches the If-None-Exist criteria.' },
   VERSION_CONFLICT: { status: 409, issue: 'conflict', message: 'The resource was changed by another request. Retry with the current version.' },
   // Idempotency
   IDEMPOTENCY_KEY_REQUIRED: { status: 400, issue: 'required', message: 'This operation requires an Idempotency-Key header.' },
@@ -103,14 +105,43 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What a successful search tells the caller beside its matches, as an OperationOutcome entry of
+ * the Bundle (`search.mode = outcome`).
+ */
+const notes = {
+  PARAMETER_IGNORED: { severity: 'warning', issue: 'not-supported', message: 'These parameters are not supported and were ignored (Prefer: handling=strict refuses them).' },
+  IDENTIFIER_NOT_INDEXED: { severity: 'information', issue: 'informational', message: 'Only NHI identifiers are searchable; identifiers of other systems match nothing.' },
+} as const satisfies Record<string, { severity: 'warning' | 'information'; issue: IssueType; message: string }>;
+
+export type NoteCode = keyof typeof notes;
+
+export interface SearchNote {
+  code: NoteCode;
+  /** Parameter names the note is about (never their values). */
+  expression?: string[];
+}
+
 export interface OperationOutcome {
   resourceType: 'OperationOutcome';
   issue: Array<{
-    severity: 'error' | 'fatal';
+    severity: 'error' | 'fatal' | 'warning' | 'information';
     code: IssueType;
     details: { coding: Array<{ system: string; code: string }>; text: string };
     expression?: string[];
   }>;
+}
+
+export function noteOutcome(found: readonly SearchNote[]): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: found.map(({ code, expression = [] }) => ({
+      severity: notes[code].severity,
+      code: notes[code].issue,
+      details: { coding: [{ system: ERROR_CODE_SYSTEM, code }], text: notes[code].message },
+      ...(expression.length > 0 ? { expression } : {}),
+    })),
+  };
 }
 
 export function operationOutcome(code: ErrorCode, fields: string[] = []): OperationOutcome {

@@ -9,4 +9,4 @@ export * from './fhir/resources.js';
 export * from './access/reach.js';
 export * from './audit/index.js';
 export * from './fhir/semantic-checks.js';
-export type { DatePrefix } from './repository/search-keys.js';
+export * from './fhir/search-syntax.js';

@@ -4,6 +4,9 @@
  * handler code.
  */
 
+/** Path prefix of every API route (the API's major version); resource URLs start with it. */
+export const API_BASE_PATH = '/v1';
+
 /** A JSON schema kept as a literal (`as const`) so request types can be derived from it. */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
@@ -13,7 +16,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Permission = 'c' | 'r' | 'u' | 'd' | 's';
 
 /** FHIR RESTful interaction codes (CapabilityStatement.rest.resource.interaction.code). */
-export type Interaction = 'read' | 'update' | 'delete' | 'create' | 'search-type' | 'capabilities';
+export type Interaction = 'read' | 'vread' | 'update' | 'delete' | 'create' | 'search-type' | 'capabilities';
 
 export interface RouteSchemas {
   /** Schema of `pathParameters`; properties only, the object wrapper is added. */
@@ -24,6 +27,11 @@ export interface RouteSchemas {
   headers?: JsonSchema;
   /** Schema of the parsed JSON body; a route without one accepts no body. */
   body?: JsonSchema;
+  /**
+   * Search parameters a search cannot run without (declared to clients with FHIR's
+   * search-parameter-combination extension); the search itself enforces them.
+   */
+  requiredQuery?: readonly string[];
 }
 
 export interface RouteDefinition {

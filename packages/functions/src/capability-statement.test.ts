@@ -4,7 +4,9 @@ import { routeList, routes } from './routes.js';
 
 type Statement = {
   rest: Array<{ resource: Array<{
-    type: string; versioning?: string; interaction: Array<{ code: string; documentation: string }>; searchParam?: Array<{ name: string; type: string }>;
+    type: string; versioning?: string; readHistory: boolean; conditionalCreate?: boolean;
+    interaction: Array<{ code: string; documentation: string }>; searchParam?: Array<{ name: string; type: string }>;
+    extension?: Array<{ url: string; extension: Array<{ url: string; valueString: string }> }>;
   }> }>;
 };
 
@@ -13,21 +15,34 @@ const resource = (type: string) => statement.rest[0]?.resource.find((r) => r.typ
 
 describe('CapabilityStatement', () => {
   it('declares each search parameter of the manifest with its FHIR type, and no result parameter', () => {
-    expect(resource('Patient')?.searchParam).toEqual([{ name: 'identifier', type: 'token' }]);
-    expect(resource('Observation')?.searchParam).toEqual([
+    const typed = (type: string) => resource(type)?.searchParam?.map(({ name, type: fhirType }) => ({ name, type: fhirType }));
+    expect(typed('Patient')).toEqual([{ name: 'identifier', type: 'token' }]);
+    expect(typed('Observation')).toEqual([
       { name: 'patient', type: 'reference' }, { name: 'code', type: 'token' }, { name: 'date', type: 'date' },
     ]);
-    expect(resource('AuditEvent')?.searchParam).toEqual([
+    expect(resource('Patient')?.searchParam?.[0]).toMatchObject({ documentation: expect.stringContaining('Only NHI identifiers') });
+    expect(typed('AuditEvent')).toEqual([
       { name: 'date', type: 'date' }, { name: 'entity', type: 'reference' }, { name: 'agent', type: 'token' },
     ]);
   });
 
-  it('lists every resource route once, with versioned updates and required Idempotency-Keys said', () => {
+  it('lists every resource route once, with versioning, vread of past versions and conditional create said', () => {
     const listed = statement.rest[0]?.resource.flatMap((r) => r.interaction.map((i) => `${r.type} ${i.code}`)).sort();
     expect(listed).toEqual(routeList.filter((r) => r.resourceType).map((r) => `${r.resourceType} ${r.interaction}`).sort());
-    expect(resource('Patient')?.versioning).toBe('versioned-update');
-    expect(resource('Observation')?.versioning).toBeUndefined();
-    expect(resource('Patient')?.interaction.find((i) => i.code === 'create')?.documentation).toContain('Idempotency-Key');
+    expect(resource('Patient')).toMatchObject({ versioning: 'versioned-update', readHistory: true, conditionalCreate: true });
+    expect(resource('Observation')).toMatchObject({ versioning: 'versioned', readHistory: true, conditionalCreate: true });
+    expect(resource('AuditEvent')).toMatchObject({ readHistory: false });
+    const create = resource('Patient')?.interaction.find((i) => i.code === 'create')?.documentation;
+    expect(create).toContain('honours Idempotency-Key');
+    expect(create).toContain('If-None-Exist');
+    expect(create).not.toContain('requires scope */Patient.c and');
+  });
+
+  it('names the parameters each search requires, with FHIR\'s search-parameter-combination extension', () => {
+    const combination = (type: string) => resource(type)?.extension?.[0]?.extension.map((e) => `${e.url} ${e.valueString}`);
+    expect(combination('Patient')).toEqual(['required identifier']);
+    expect(combination('Observation')).toEqual(['required patient', 'optional code', 'optional date']);
+    expect(combination('AuditEvent')).toEqual(['required date', 'optional entity', 'optional agent']);
   });
 
   it('refuses to describe a search parameter whose FHIR type is unknown', () => {

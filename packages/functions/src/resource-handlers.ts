@@ -1,19 +1,23 @@
 /**
- * Handlers of the interactions that work the same for every resource type (read, create,
- * update, delete, and search within one patient's compartment), so a route's handler module is
- * one line and every type gets the same checks. Type-specific rules come in as `check`.
+ * Handlers of the interactions that work the same for every resource type (read, vread, create,
+ * update, delete and search), so a route's handler module is one line and every type gets the
+ * same checks. Type-specific rules come in as `check`, type-specific searches as a `TypeSearch`.
  */
 import type { JsonSchema, ResourceBody, ResourceType, RouteDefinition } from '@health-api/core';
-import { ApiError } from '@health-api/core';
-import { createResource, deleteResource, readResource, searchBySubject, updateResource } from '@health-api/core/data';
-import type { ApiHandler } from '@health-api/middleware';
-import { secureHandler } from '@health-api/middleware';
+import { ApiError, reachOf } from '@health-api/core';
+import { createResource, deleteResource, readResource, readResourceVersion, updateResource } from '@health-api/core/data';
+import type { ApiHandler, BusinessInput } from '@health-api/middleware';
+import { compileSchema, grantsFor, secureHandler } from '@health-api/middleware';
 import { expectedVersion, reachFor, resourceAnswer, writeOptions } from './resource-http.js';
 import { searchAnswer } from './search-bundle.js';
+import type { TypeSearch } from './type-searches.js';
 
 type ResourceRoute<T extends ResourceType> = RouteDefinition & { resourceType: T };
 /** Rules of a type that its schema cannot express, applied to a create or update body. */
 type BodyCheck<T extends ResourceType> = (body: ResourceBody<T>) => void;
+
+/** Our version ids: what a `_history/{vid}` can name here. */
+const VERSION = /^[1-9][0-9]{0,9}$/;
 
 /** `GET /v1/<Type>/{id}`. */
 export function readHandler<T extends ResourceType>(route: ResourceRoute<T> & { schemas: { path: { id: JsonSchema } } }): ApiHandler {
@@ -23,15 +27,62 @@ export function readHandler<T extends ResourceType>(route: ResourceRoute<T> & { 
   });
 }
 
-/** `POST /v1/<Type>`: the body has passed the route's schema; `check` applies the rules a schema cannot express. */
+/** `GET /v1/<Type>/{id}/_history/{vid}`: one version, with the same reach, audit and encryption as a read. */
+export function vreadHandler<T extends ResourceType>(route: ResourceRoute<T> & { schemas: { path: { id: JsonSchema; vid: JsonSchema } } }): ApiHandler {
+  return secureHandler(route, async (input) => {
+    const { id, vid } = input.params as Record<'id' | 'vid', string>;
+    // Any FHIR id is a well-formed vid; one that is not a version number of ours names nothing.
+    if (!VERSION.test(vid)) throw new ApiError('NOT_FOUND', { reason: 'no such version' });
+    return resourceAnswer(await readResourceVersion(route.resourceType, id, Number(vid), reachFor(input), { signal: input.signal }));
+  });
+}
+
+/**
+ * FHIR conditional create (https://hl7.org/fhir/R4/http.html#ccreate): the resources the
+ * `If-None-Exist` criteria match, found by the type's search. The criteria are held to the search
+ * route's parameter schemas with nothing ignored (an ignored criterion would widen the match),
+ * and the search needs the caller's search grant, since a match discloses a resource.
+ */
+function conditionalMatcher<T extends ResourceType>(search: TypeSearch<T>) {
+  const parameters = Object.fromEntries(Object.entries(search.route.schemas.query).filter(([name]) => !name.startsWith('_')));
+  const valid = compileSchema({ type: 'object', properties: parameters, additionalProperties: false, minProperties: 1 });
+  const refuse = (reason: string) => new ApiError('INVALID_SEARCH', { fields: ['If-None-Exist'], reason });
+  return async (criteria: string, input: BusinessInput<RouteDefinition>): Promise<readonly unknown[]> => {
+    const query: Record<string, string> = {};
+    for (const [name, value] of new URLSearchParams(criteria)) {
+      if (Object.hasOwn(query, name)) throw refuse('repeated parameter');
+      query[name] = value;
+    }
+    if (!valid(query)) throw refuse('criteria');
+    const grants = grantsFor(input.auth?.grants ?? [], search.route.resourceType, 's');
+    if (grants.length === 0) throw new ApiError('INSUFFICIENT_SCOPE', { reason: `If-None-Exist needs ${search.route.resourceType}.s` });
+    const found = await search.find(query, {
+      reach: reachOf(grants, input.auth?.patient), page: { count: 2 }, signal: input.signal, baseUrl: input.baseUrl, patient: input.auth?.patient,
+    });
+    return found.resources;
+  };
+}
+
+/**
+ * `POST /v1/<Type>`: the body has passed the route's schema; `check` applies the rules a schema
+ * cannot express. With `If-None-Exist` (routes that declare it, given the type's search) one
+ * match answers 200 with it, several 412, none creates.
+ */
 export function createHandler<T extends ResourceType>(
-  route: ResourceRoute<T> & { schemas: { body: JsonSchema } }, check: BodyCheck<T> = () => undefined,
+  route: ResourceRoute<T> & { schemas: { body: JsonSchema } }, check: BodyCheck<T> = () => undefined, search?: TypeSearch<T>,
 ): ApiHandler {
+  const matches = search ? conditionalMatcher(search) : undefined;
   return secureHandler(route, async (input) => {
     const body = input.body as ResourceBody<T>;
     check(body);
+    const criteria = input.headers['if-none-exist'];
+    if (criteria !== undefined && matches) {
+      const found = await matches(criteria, input as BusinessInput<RouteDefinition>);
+      if (found.length > 1) throw new ApiError('MULTIPLE_MATCHES');
+      if (found.length === 1) return resourceAnswer(found[0] as never, { baseUrl: input.baseUrl });
+    }
     const created = await createResource(route.resourceType, body, reachFor(input), { ...writeOptions(input), id: input.newResourceId });
-    return resourceAnswer(created, 201);
+    return resourceAnswer(created, { baseUrl: input.baseUrl, statusCode: 201 });
   });
 }
 
@@ -62,22 +113,12 @@ export function deleteHandler<T extends ResourceType>(route: ResourceRoute<T> & 
   });
 }
 
-/** `patient=Patient/<id>` or `patient=<id>` (its form checked by the route schema) as a Patient id. */
-export function patientIdParameter(patient: string | undefined): string {
-  // Resources in a patient's compartment are only searched within one compartment.
-  if (patient === undefined) throw new ApiError('INVALID_SEARCH', { fields: ['patient'], reason: 'patient required' });
-  return patient.replace(/^Patient\//, '');
-}
-
-/** `GET /v1/<Type>?patient=…`: a type found by subject only (see `searchBySubject`). */
-export function subjectSearchHandler<T extends Exclude<ResourceType, 'Patient' | 'Observation'>>(
-  route: ResourceRoute<T> & { schemas: { query: { patient: JsonSchema } } },
-): ApiHandler {
-  return secureHandler(route, async (input) => {
-    const query = input.query as Record<string, string | undefined>;
-    const patientId = patientIdParameter(query.patient);
+/** `GET /v1/<Type>?…`: the type's search as a FHIR searchset Bundle. */
+export function searchHandler<T extends ResourceType>(search: TypeSearch<T>): ApiHandler {
+  return secureHandler(search.route, async (input) => {
     const reach = reachFor(input);
-    return searchAnswer({ path: route.path, routeId: route.id, query, auth: input.auth },
-      (page) => searchBySubject(route.resourceType, patientId, reach, page, { signal: input.signal }));
+    return searchAnswer(search.route, input, (page) => search.find(input.query as Record<string, string | undefined>, {
+      reach, page, signal: input.signal, baseUrl: input.baseUrl, patient: input.auth?.patient,
+    }));
   });
 }

@@ -1,7 +1,7 @@
 /** HTTP details of FHIR resource interactions shared by the handlers: reach, ETags, answers. */
 import type { Reach, ResourceType, RouteDefinition, StoredResource } from '@health-api/core';
 import type { WriteOptions } from '@health-api/core/data';
-import { ApiError, reachOf } from '@health-api/core';
+import { API_BASE_PATH, ApiError, reachOf } from '@health-api/core';
 import type { AuthContext, BusinessInput, BusinessResult, ScopeGrant } from '@health-api/middleware';
 
 /** The records this request may touch: from the grants that allowed it and the token's patient. */
@@ -22,14 +22,25 @@ export function expectedVersion(ifMatch: string | undefined): number {
   return Number(ifMatch.slice(3, -1));
 }
 
-export function resourceAnswer<T extends ResourceType>(resource: StoredResource<T>, statusCode = 200): BusinessResult {
+/** The absolute URL of a resource, or of one version of it, on this API. */
+export function resourceUrl(baseUrl: string, resourceType: string, id: string, versionId?: string): string {
+  return `${baseUrl}${API_BASE_PATH}/${resourceType}/${id}${versionId === undefined ? '' : `/_history/${versionId}`}`;
+}
+
+/**
+ * A resource with its ETag and Last-Modified. A create also names where it is, as FHIR asks
+ * (https://hl7.org/fhir/R4/http.html#create): the absolute URL of the version, both when it was
+ * made (201) and when a conditional create found it (200).
+ */
+export function resourceAnswer<T extends ResourceType>(resource: StoredResource<T>, options: { baseUrl?: string; statusCode?: number } = {}): BusinessResult {
+  const { baseUrl, statusCode = 200 } = options;
   return {
     statusCode,
     body: resource,
     headers: {
       ETag: etagOf(resource.meta.versionId),
       'Last-Modified': new Date(resource.meta.lastUpdated).toUTCString(),
-      ...(statusCode === 201 ? { Location: `/v1/${resource.resourceType}/${resource.id}` } : {}),
+      ...(baseUrl === undefined ? {} : { Location: resourceUrl(baseUrl, resource.resourceType, resource.id, resource.meta.versionId) }),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { API_BASE_PATH } from '@health-api/core';
 import { describe, expect, it } from 'vitest';
 import { handlerModule, routeList } from './routes.js';
 import { generatedExamples } from './testing/resource-examples.js';
@@ -32,12 +33,18 @@ describe('route manifest', () => {
       'GET /v1/AuditEvent AuditEvent.s',
       'GET /v1/Observation Observation.s',
       'GET /v1/Observation/{id} Observation.r',
+      'GET /v1/Observation/{id}/_history/{vid} Observation.r',
       'GET /v1/Patient Patient.s',
       'GET /v1/Patient/{id} Patient.r',
+      'GET /v1/Patient/{id}/_history/{vid} Patient.r',
       'POST /v1/Observation Observation.c',
       'POST /v1/Patient Patient.c',
       'PUT /v1/Patient/{id} Patient.u',
     ]);
+  });
+
+  it('puts every route under the API base path, which resource URLs are built from', () => {
+    expect(routeList.filter((route) => !route.path.startsWith(`${API_BASE_PATH}/`)).map((route) => route.id)).toEqual([]);
   });
 
   it('has a handler module for every route', () => {

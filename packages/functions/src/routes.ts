@@ -1,8 +1,8 @@
 import type { RouteDefinition } from '@health-api/core';
 import { observationCreateSchema, patientCreateSchema, patientUpdateSchema } from '@health-api/core';
 import {
-  auditAgent, auditDay, auditEntity, codeToken, dateParameter, fhirId, idempotencyKey, ifMatch, nhiIdentifierToken, pageCursor,
-  pageSize, patientParameter,
+  auditAgent, auditDay, auditEntity, conditionalCriteria, dateParameter, fhirId, identifierParameter, idempotencyKey, ifMatch,
+  pageCursor, pageSize, patientParameter, tokenParameter, versionId,
 } from './schemas.js';
 // new:endpoint inserts generated imports above this line.
 
@@ -39,8 +39,8 @@ export const routes = {
     resourceType: 'Patient',
     scope: { resourceType: 'Patient', permission: 'c' },
     maxBodyBytes: RESOURCE_BODY_BYTES,
-    idempotency: { required: true },
-    schemas: { headers: { 'idempotency-key': idempotencyKey }, body: patientCreateSchema },
+    idempotency: { required: false },
+    schemas: { headers: { 'idempotency-key': idempotencyKey, 'if-none-exist': conditionalCriteria }, body: patientCreateSchema },
   },
   patientRead: {
     ...dataRoute,
@@ -52,6 +52,17 @@ export const routes = {
     scope: { resourceType: 'Patient', permission: 'r' },
     maxBodyBytes: 0,
     schemas: { path: { id: fhirId } },
+  },
+  patientVread: {
+    ...dataRoute,
+    id: 'patient-vread',
+    method: 'GET',
+    path: '/v1/Patient/{id}/_history/{vid}',
+    interaction: 'vread',
+    resourceType: 'Patient',
+    scope: { resourceType: 'Patient', permission: 'r' },
+    maxBodyBytes: 0,
+    schemas: { path: { id: fhirId, vid: versionId } },
   },
   patientUpdate: {
     ...dataRoute,
@@ -84,7 +95,7 @@ export const routes = {
     resourceType: 'Patient',
     scope: { resourceType: 'Patient', permission: 's' },
     maxBodyBytes: 0,
-    schemas: { query: { identifier: nhiIdentifierToken, _count: pageSize, _cursor: pageCursor } },
+    schemas: { query: { identifier: identifierParameter, _count: pageSize, _cursor: pageCursor }, requiredQuery: ['identifier'] },
   },
   observationCreate: {
     ...dataRoute,
@@ -95,8 +106,8 @@ export const routes = {
     resourceType: 'Observation',
     scope: { resourceType: 'Observation', permission: 'c' },
     maxBodyBytes: RESOURCE_BODY_BYTES,
-    idempotency: { required: true },
-    schemas: { headers: { 'idempotency-key': idempotencyKey }, body: observationCreateSchema },
+    idempotency: { required: false },
+    schemas: { headers: { 'idempotency-key': idempotencyKey, 'if-none-exist': conditionalCriteria }, body: observationCreateSchema },
   },
   observationRead: {
     ...dataRoute,
@@ -109,6 +120,17 @@ export const routes = {
     maxBodyBytes: 0,
     schemas: { path: { id: fhirId } },
   },
+  observationVread: {
+    ...dataRoute,
+    id: 'observation-vread',
+    method: 'GET',
+    path: '/v1/Observation/{id}/_history/{vid}',
+    interaction: 'vread',
+    resourceType: 'Observation',
+    scope: { resourceType: 'Observation', permission: 'r' },
+    maxBodyBytes: 0,
+    schemas: { path: { id: fhirId, vid: versionId } },
+  },
   observationSearch: {
     ...dataRoute,
     id: 'observation-search',
@@ -118,7 +140,7 @@ export const routes = {
     resourceType: 'Observation',
     scope: { resourceType: 'Observation', permission: 's' },
     maxBodyBytes: 0,
-    schemas: { query: { patient: patientParameter, code: codeToken, date: dateParameter, _count: pageSize, _cursor: pageCursor } },
+    schemas: { query: { patient: patientParameter, code: tokenParameter, date: dateParameter, _count: pageSize, _cursor: pageCursor }, requiredQuery: ['patient'] },
   },
   auditEventSearch: {
     ...dataRoute,
@@ -129,7 +151,7 @@ export const routes = {
     resourceType: 'AuditEvent',
     scope: { resourceType: 'AuditEvent', permission: 's' },
     maxBodyBytes: 0,
-    schemas: { query: { date: auditDay, entity: auditEntity, agent: auditAgent, _count: pageSize, _cursor: pageCursor } },
+    schemas: { query: { date: auditDay, entity: auditEntity, agent: auditAgent, _count: pageSize, _cursor: pageCursor }, requiredQuery: ['date'] },
   },
   // new:endpoint inserts generated routes above this line.
 } as const satisfies Record<string, RouteDefinition>;

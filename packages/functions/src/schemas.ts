@@ -2,11 +2,9 @@
  * Building blocks of the route schemas (path, query and header values). Every string has a
  * maxLength and a pattern; the FHIR resource schemas themselves live in @health-api/core.
  */
-import { DATE_TIME_EXPRESSION, NHI_SYSTEM, fhirId } from '@health-api/core';
+import { DATE_PREFIXES, SEARCH_DATE_EXPRESSION, fhirId } from '@health-api/core';
 
 export { fhirId };
-
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** `If-Match: W/"<version>"`, exactly as we send it in ETag. */
 export const ifMatch = { type: 'string', maxLength: 16, pattern: '^W/"[1-9][0-9]{0,9}"$' } as const;
@@ -14,23 +12,45 @@ export const ifMatch = { type: 'string', maxLength: 16, pattern: '^W/"[1-9][0-9]
 /** A client-chosen idempotency key, e.g. a UUID. */
 export const idempotencyKey = { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9_.:-]{8,128}$' } as const;
 
-/** `_count`: a page size; larger values are capped, not refused. */
-export const pageSize = { type: 'string', maxLength: 4, pattern: '^[1-9][0-9]{0,3}$' } as const;
+/** `If-None-Exist`: search parameters as a query string (printable ASCII, percent-encoded as in a URL). */
+export const conditionalCriteria = { type: 'string', maxLength: 2048, pattern: '^[\\x20-\\x7E]{1,2048}$' } as const;
+
+/** `_count`: a page size; larger values are capped, not refused; 0 asks for no entries. */
+export const pageSize = { type: 'string', maxLength: 9, pattern: '^[0-9]{1,9}$' } as const;
 
 /** `_cursor`: an opaque paging position we issued. */
 export const pageCursor = { type: 'string', maxLength: 2048, pattern: '^[A-Za-z0-9_-]{16,2048}$' } as const;
 
-/** `identifier=<NHI system>|<value>`; the value's check character is verified by the handler, with its own error. */
-export const nhiIdentifierToken = { type: 'string', maxLength: 80, pattern: `^${escaped(NHI_SYSTEM)}\\|[A-Za-z0-9]{1,16}$` } as const;
+/**
+ * A FHIR token (`[system|]code`, an OR list of them with `,`, escapes with `\\`): any printable
+ * text. The handler reads its parts; parts longer than anything we store simply match nothing.
+ */
+export const tokenParameter = {
+  type: 'string', maxLength: 1024, pattern: '^[^\\u0000-\\u001F\\u007F\\uD800-\\uDFFF]{1,1024}$',
+  description: 'A token: `system|code`, `code` (any system), `|code` (no system) or `system|` (any code); `,` separates values of an OR list.',
+} as const;
 
-/** `patient=Patient/<id>` or `patient=<id>`. */
-export const patientParameter = { type: 'string', maxLength: 72, pattern: '^(Patient/)?[A-Za-z0-9.-]{1,64}$' } as const;
+/** `identifier`: a token of which only NHI identifiers are indexed. */
+export const identifierParameter = {
+  ...tokenParameter,
+  description: 'An identifier token (`system|value`, `value`, `|value`, OR lists with `,`). Only NHI identifiers '
+    + '(https://standards.digital.health.nz/ns/nhi-id) are indexed: other systems match nothing, and the Bundle says so.',
+} as const;
 
-/** `code=<system>|<code>`: printable characters, no spaces, one bar. */
-export const codeToken = { type: 'string', maxLength: 321, pattern: '^[\\x21-\\x7B\\x7D\\x7E]{1,256}\\|[\\x21-\\x7B\\x7D\\x7E]{1,64}$' } as const;
+/** `patient=<id>`, `Patient/<id>` or an absolute URL of a Patient. */
+export const patientParameter = {
+  type: 'string', maxLength: 330, pattern: '^([Hh][Tt][Tt][Pp][Ss]?://[\\x21-\\x7E]{1,256}/)?(Patient/)?[A-Za-z0-9.-]{1,64}$',
+  description: 'The Patient: `<id>`, `Patient/<id>` or its absolute URL. Required, except that a patient-context token searches its own compartment without it.',
+} as const;
 
-/** `date=[eq|ge|gt|le|lt]<FHIR date or dateTime>`. */
-export const dateParameter = { type: 'string', maxLength: 40, pattern: `^(eq|ge|gt|le|lt)?${DATE_TIME_EXPRESSION}$` } as const;
+/** `date=[prefix]<FHIR date or dateTime>` with any of FHIR's prefixes; a time may leave out seconds and zone. */
+export const dateParameter = {
+  type: 'string', maxLength: 40, pattern: `^(${DATE_PREFIXES.join('|')})?${SEARCH_DATE_EXPRESSION}$`,
+  description: 'A date or time with an optional prefix (eq, ne, gt, lt, ge, le, sa, eb, ap); a time without a zone is UTC, and `ap` means the period the value names.',
+} as const;
+
+/** The `{vid}` of `_history/{vid}`: any FHIR id; only our version numbers can match. */
+export const versionId = fhirId;
 
 /** AuditEvent `date=YYYY-MM-DD`: the audit trail is searched one day at a time. */
 export const auditDay = { type: 'string', maxLength: 10, pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' } as const;
@@ -46,9 +66,9 @@ export const auditAgent = { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-
  * which the CapabilityStatement declares. Result parameters (`_count`, `_cursor`) are not listed.
  */
 export const SEARCH_PARAMETER_TYPES: ReadonlyMap<unknown, 'token' | 'reference' | 'date'> = new Map<unknown, 'token' | 'reference' | 'date'>([
-  [nhiIdentifierToken, 'token'],
+  [tokenParameter, 'token'],
+  [identifierParameter, 'token'],
   [patientParameter, 'reference'],
-  [codeToken, 'token'],
   [dateParameter, 'date'],
   [auditDay, 'date'],
   [auditEntity, 'reference'],

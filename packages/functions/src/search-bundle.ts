@@ -1,44 +1,51 @@
 /**
- * FHIR search answers: a `searchset` Bundle with a capped page size and opaque `next` links.
+ * FHIR search answers: a `searchset` Bundle with a capped page size, absolute links and opaque
+ * `next` cursors, plus an OperationOutcome entry for what the server ignored or could not match.
  * The cursor is sealed to the route, the query and the caller, so it can only continue the
  * search that issued it, for the caller it was issued to.
  */
+import type { RouteDefinition, SearchNote } from '@health-api/core';
+import { noteOutcome } from '@health-api/core';
 import type { Page } from '@health-api/core/data';
 import { openCursor, sealCursor } from '@health-api/core/data';
-import type { AuthContext, BusinessResult } from '@health-api/middleware';
+import type { BusinessInput, BusinessResult } from '@health-api/middleware';
 import { createHash } from 'node:crypto';
+import { resourceUrl } from './resource-http.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-export interface SearchRequest {
-  path: string;
-  routeId: string;
-  query: Record<string, string | undefined>;
-  auth: AuthContext | undefined;
+/** What a search needs of the request: its parameters, the caller and the URL it was called at. */
+export type SearchInput = Pick<BusinessInput<RouteDefinition>, 'query' | 'auth' | 'baseUrl' | 'ignoredParameters'>;
+
+function bindingOf(route: RouteDefinition, input: SearchInput, parameters: Array<[string, string]>): string {
+  const caller = [input.auth?.clientId ?? '', input.auth?.subject ?? '', input.auth?.patient ?? ''];
+  return createHash('sha256').update(JSON.stringify([route.id, parameters, caller])).digest('base64url');
 }
 
-function bindingOf(request: SearchRequest, parameters: Array<[string, string]>): string {
-  const caller = [request.auth?.clientId ?? '', request.auth?.subject ?? '', request.auth?.patient ?? ''];
-  return createHash('sha256').update(JSON.stringify([request.routeId, parameters, caller])).digest('base64url');
-}
-
-/** One page of matches and where the next page starts, if there is one. */
+/** One page of matches, where the next page starts if there is one, and notes for the caller. */
 export interface SearchPage {
   resources: readonly unknown[];
   next?: Record<string, unknown> | undefined;
+  notes?: SearchNote[];
 }
 
-export async function searchAnswer(request: SearchRequest, run: (page: Page) => Promise<SearchPage>): Promise<BusinessResult> {
-  const parameters = Object.entries(request.query)
+export async function searchAnswer(route: RouteDefinition, input: SearchInput, run: (page: Page) => Promise<SearchPage>): Promise<BusinessResult> {
+  const query = input.query as Record<string, string | undefined>;
+  const parameters = Object.entries(query)
     .filter((entry): entry is [string, string] => entry[0] !== '_cursor' && entry[1] !== undefined)
     .sort(([a], [b]) => a.localeCompare(b));
-  const binding = bindingOf(request, parameters);
-  const count = Math.min(Number(request.query._count ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
-  const cursor = request.query._cursor;
-  const result = await run({ count, ...(cursor ? { after: await openCursor(cursor, binding) } : {}) });
+  const binding = bindingOf(route, input, parameters);
+  const count = Math.min(Number(query._count ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+  const cursor = query._cursor;
+  // `_count=0` asks for no entries (https://hl7.org/fhir/R4/search.html#count): nothing is read.
+  const result: SearchPage = count === 0 ? { resources: [] } : await run({ count, ...(cursor ? { after: await openCursor(cursor, binding) } : {}) });
   const next = result.next ? await sealCursor(result.next, binding) : undefined;
-  const link = (extra: Array<[string, string]>) => `${request.path}?${new URLSearchParams([...parameters, ...extra]).toString()}`;
+  const link = (extra: Array<[string, string]>) => `${input.baseUrl}${route.path}?${new URLSearchParams([...parameters, ...extra]).toString()}`;
+  const notes: SearchNote[] = [
+    ...(input.ignoredParameters.length > 0 ? [{ code: 'PARAMETER_IGNORED' as const, expression: input.ignoredParameters }] : []),
+    ...(result.notes ?? []),
+  ];
   return {
     statusCode: 200,
     body: {
@@ -48,7 +55,16 @@ export async function searchAnswer(request: SearchRequest, run: (page: Page) => 
         { relation: 'self', url: link(cursor ? [['_cursor', cursor]] : []) },
         ...(next ? [{ relation: 'next', url: link([['_cursor', next]]) }] : []),
       ],
-      entry: result.resources.map((resource) => ({ resource, search: { mode: 'match' } })),
+      entry: [
+        ...result.resources.map((resource) => ({ ...fullUrl(input.baseUrl, resource), resource, search: { mode: 'match' } })),
+        ...(notes.length > 0 ? [{ resource: noteOutcome(notes), search: { mode: 'outcome' } }] : []),
+      ],
     },
   };
+}
+
+/** `Bundle.entry.fullUrl`: the absolute URL of a resource with an id and type. */
+function fullUrl(baseUrl: string, resource: unknown): { fullUrl?: string } {
+  const { resourceType, id } = resource as { resourceType?: unknown; id?: unknown };
+  return typeof resourceType === 'string' && typeof id === 'string' ? { fullUrl: resourceUrl(baseUrl, resourceType, id) } : {};
 }

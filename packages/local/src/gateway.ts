@@ -1,5 +1,5 @@
 import type { ErrorCode, GatewayConfig, RouteDefinition } from '@health-api/core';
-import { errorSpec, operationOutcome } from '@health-api/core';
+import { API_BASE_PATH, errorSpec, operationOutcome } from '@health-api/core';
 import type { ApiHandler } from '@health-api/middleware';
 import { SECURITY_HEADERS } from '@health-api/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -43,9 +43,6 @@ interface Refusal {
   retryAfterMs?: number;
   waf?: boolean;
 }
-
-/** Where the manifest's routes live (`/v1/...`): the base URL clients are given. */
-export const API_BASE_PATH = '/v1';
 
 /** Bodies are read up to this multiple of the payload limit before the connection is cut. */
 const DRAIN_FACTOR = 2;
@@ -165,6 +162,7 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
   const { config, apiKeys } = options;
   const log = options.log ?? consoleSink;
   const route = createRouter(options.routes);
+  const domainName = new URL(listening.origin).host;
   // The OpenAPI document and the docs page, built once from the same manifest.
   const documentation = documentationFiles(options.routes.map((binding) => binding.route), { serverUrl: listening.origin, ...options.oauth });
   const allow = config.waf.allowIps.length > 0 ? blockListOf(config.waf.allowIps) : undefined;
@@ -206,7 +204,8 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     if (wafRate.take(record.ip) > 0) return refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
     const body = await readBody(request, config.limits.maxPayloadBytes);
     if (body === 'too-large') return refuse({ code: 'PAYLOAD_TOO_LARGE', type: 'REQUEST_TOO_LARGE' });
-    if (body.length > config.waf.maxBodyBytes) return refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
+    // As the deployed WAF body rule answers: one status for an oversized body at every layer.
+    if (body.length > config.waf.maxBodyBytes) return refuse({ code: 'PAYLOAD_TOO_LARGE', type: 'WAF_FILTERED', waf: true });
 
     const url = new URL(request.url ?? '/', 'https://localhost');
     const file = request.method === 'GET' ? documentation.get(url.pathname) : undefined;
@@ -238,7 +237,7 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     // The Lambda proxy integration.
     const event = proxyEvent({
       request, route: definition, path: url.pathname, query: url.searchParams, pathParameters: match.pathParameters,
-      body, requestId, sourceIp: record.ip, apiKeyId: key?.id ?? null, receivedAt,
+      body, requestId, sourceIp: record.ip, apiKeyId: key?.id ?? null, receivedAt, domainName,
     });
     const integrationStarted = performance.now();
     const outcome = await invoke(match.binding, event, Math.min(definition.timeoutSeconds * 1000, config.limits.integrationTimeoutMs));

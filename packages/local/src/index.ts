@@ -1,6 +1,6 @@
 export { startLocalStack } from './stack.js';
 export type { LocalStack, LocalStackOptions } from './stack.js';
-export { serveGateway, API_BASE_PATH } from './gateway.js';
+export { serveGateway } from './gateway.js';
 export type { GatewayOptions, RouteBinding } from './gateway.js';
 export { listenHttps } from './https-server.js';
 export type { ListeningServer } from './https-server.js';

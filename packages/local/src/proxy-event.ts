@@ -17,6 +17,8 @@ export interface ProxyEventInput {
   sourceIp: string;
   apiKeyId: string | null;
   receivedAt: Date;
+  /** The gateway's own host (and port), as API Gateway names its domain: never the client's Host header. */
+  domainName: string;
 }
 
 type Multi = Record<string, string[]>;
@@ -86,10 +88,11 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       accountId: '000000000000',
       apiId: 'local',
       authorizer: null,
-      domainName: input.request.headers.host ?? 'localhost',
+      domainName: input.domainName,
       extendedRequestId: input.requestId,
       httpMethod: method,
-      path: `/${LOCAL_STAGE}${input.path}`,
+      // As on a custom domain: the path the client sent, with no stage in it.
+      path: input.path,
       protocol: `HTTP/${input.request.httpVersion}`,
       requestId: input.requestId,
       requestTime: clfTime(input.receivedAt),

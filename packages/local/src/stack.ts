@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '@health-api/core';
+import { API_BASE_PATH } from '@health-api/core';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LogSink } from './access-log.js';
@@ -8,7 +9,7 @@ import type { DevContract } from './dev-contract.js';
 import { displayPath, writeDevContract } from './dev-contract.js';
 import { startDynalite } from './dynalite.js';
 import type { RouteBinding } from './gateway.js';
-import { API_BASE_PATH, serveGateway } from './gateway.js';
+import { serveGateway } from './gateway.js';
 import type { GatewayConfigOverrides } from './gateway-settings.js';
 import { gatewaySettings } from './gateway-settings.js';
 import type { ListeningServer } from './https-server.js';

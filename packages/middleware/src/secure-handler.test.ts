@@ -179,7 +179,8 @@ const attacks: Attack[] = [
   { name: 'unknown field', status: 400, code: 'VALIDATION_FAILED', request: async () => post(bearer(await issuer.token()), JSON.stringify({ resourceType: 'Patient', evil: 1 })) },
   { name: '__proto__ key', status: 400, code: 'VALIDATION_FAILED', request: async () => post(bearer(await issuer.token()), '{"resourceType":"Patient","__proto__":{"admin":true}}') },
   { name: 'string where a number belongs (no coercion)', status: 400, code: 'VALIDATION_FAILED', request: async () => post(bearer(await issuer.token()), JSON.stringify({ resourceType: 'Patient', age: '40' })) },
-  { name: 'unknown query parameter', status: 400, code: 'VALIDATION_FAILED', request: async () => post(bearer(await issuer.token()), patientBody, { _format: 'xml' }) },
+  { name: 'unknown query parameter, strict', status: 400, code: 'UNKNOWN_PARAMETER', request: async () => post({ ...bearer(await issuer.token()), prefer: 'handling=strict' }, patientBody, { _summary: 'true' }) },
+  { name: '_format for XML', status: 406, code: 'NOT_ACCEPTABLE', request: async () => post(bearer(await issuer.token()), patientBody, { _format: 'xml' }) },
 ];
 
 describe('audit intent', () => {

@@ -4,12 +4,14 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { auditTrailMiddleware } from './audit-trail/index.js';
+import { baseUrlOf } from './base-url.js';
 import { errorResponse } from './error-response/index.js';
 import type { AuthContext } from './jwt-auth/auth-context.js';
 import { jwtAuth } from './jwt-auth/index.js';
 import type { AccessTokenVerifier } from './jwt-auth/verifier.js';
 import { createAccessTokenVerifier } from './jwt-auth/verifier.js';
 import { requestLogging } from './logging/index.js';
+import { queryParameters } from './query-parameters/index.js';
 import { requestGuards } from './request-guards/index.js';
 import type { RequestState } from './request-state.js';
 import { requestValidation } from './request-validation/index.js';
@@ -34,6 +36,10 @@ export interface BusinessInput<R extends RouteDefinition> {
   access: ScopeGrant[];
   interactionId: string;
   requestId: string;
+  /** The absolute URL the API was called at, e.g. `https://api.example.nz/prod`: prefix of every URL an answer carries. */
+  baseUrl: string;
+  /** Query parameters ignored under FHIR's lenient handling, to be reported to the caller. */
+  ignoredParameters: string[];
   sourceIp: string;
   /** Aborted shortly before the Lambda deadline; pass it to SDK calls. */
   signal: AbortSignal;
@@ -90,7 +96,8 @@ const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessToke
 /**
  * The only way to write an endpoint: a route from the manifest plus its business function.
  * Every request passes, in order: logging, the audit trail and response headers (around
- * everything), request guards, token verification, scope check, validation; then the business
+ * everything), request guards, token verification, scope check, unknown query parameters
+ * (FHIR lenient or strict handling), validation; then the business
  * function. Errors at any step become OperationOutcome answers.
  */
 export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>): ApiHandler {
@@ -107,6 +114,8 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
       access: state.access ?? [],
       interactionId: state.interactionId ?? '',
       requestId: event.requestContext?.requestId ?? '',
+      baseUrl: baseUrlOf(event),
+      ignoredParameters: state.ignoredParameters ?? [],
       sourceIp: event.requestContext?.identity?.sourceIp ?? '',
       signal,
       auditIntent: state.auditIntent ?? noAuditTrail,
@@ -131,6 +140,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     .use(requestGuards(route, { maxAuthorizationLength: () => config().auth.maxAuthorizationLength }))
     .use(jwtAuth(route, verifier))
     .use(smartScopes(route))
+    .use(queryParameters(route))
     .use(requestValidation(route));
   return (event, context) => handler(event, context);
 }

@@ -29,7 +29,7 @@ export const defaultOpenApiOptions: OpenApiOptions = {
 };
 
 const SUCCESS_STATUS: Record<RouteDefinition['interaction'], number> = {
-  capabilities: 200, read: 200, 'search-type': 200, create: 201, update: 200, delete: 204,
+  capabilities: 200, read: 200, vread: 200, 'search-type': 200, create: 201, update: 200, delete: 204,
 };
 
 const a = (type: string) => `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
@@ -37,6 +37,7 @@ const a = (type: string) => `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
 const SUMMARIES: Record<RouteDefinition['interaction'], (type: string) => string> = {
   capabilities: () => 'The server\'s CapabilityStatement',
   read: (type) => `Read ${a(type)}`,
+  vread: (type) => `Read one version of ${a(type)}`,
   'search-type': (type) => `Search ${type} resources`,
   create: (type) => `Create ${a(type)}`,
   update: (type) => `Replace ${a(type)}`,
@@ -62,7 +63,7 @@ const RESPONSE_HEADERS = {
     { type: 'string', format: 'uuid' }, false),
   ETag: header('Weak ETag of the version answered; send it in If-Match to update.', { type: 'string', pattern: '^W/"[1-9][0-9]*"$' }),
   LastModified: header('When this version was written (HTTP date).'),
-  Location: header('Path of the created resource.'),
+  Location: header('Absolute URL of the created (or, for a conditional create, the matching) resource version: `<base>/v1/<Type>/<id>/_history/<vid>`.'),
   WWWAuthenticate: header('The RFC 6750 bearer challenge.'),
   RetryAfter: header('Seconds to wait before retrying.', { type: 'integer', minimum: 1 }, false),
 };

@@ -17,17 +17,20 @@ const API_KEY: readonly ErrorCode[] = ['API_KEY_INVALID', 'QUOTA_EXCEEDED'];
 /** Request guards, the audit trail and validation: every secureHandler route. */
 const HANDLER: readonly ErrorCode[] = [
   'COOKIE_NOT_ALLOWED', 'METHOD_OVERRIDE_NOT_ALLOWED', 'AUTHORIZATION_DUPLICATED', 'INVALID_TOKEN', 'NOT_ACCEPTABLE',
-  'UNSUPPORTED_MEDIA_TYPE', 'DUPLICATE_PARAMETER', 'VALIDATION_FAILED', 'SERVICE_UNAVAILABLE',
+  'UNSUPPORTED_MEDIA_TYPE', 'DUPLICATE_PARAMETER', 'UNKNOWN_PARAMETER', 'VALIDATION_FAILED', 'SERVICE_UNAVAILABLE',
 ];
 /** Token verification and the SMART scope check: routes with a scope. */
 const AUTH: readonly ErrorCode[] = ['MISSING_TOKEN', 'INVALID_TOKEN', 'INSUFFICIENT_SCOPE'];
 const BODY: readonly ErrorCode[] = ['MALFORMED_JSON'];
 const IDEMPOTENT: readonly ErrorCode[] = ['IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED'];
+/** `If-None-Exist`: its criteria are a search, and a search may match more than one resource. */
+const CONDITIONAL_CREATE: readonly ErrorCode[] = ['INVALID_SEARCH', 'MULTIPLE_MATCHES'];
 /** What the resource repository and the handlers answer, by FHIR interaction. */
 const INTERACTION: Readonly<Record<RouteDefinition['interaction'], readonly ErrorCode[]>> = {
   capabilities: [],
   read: ['NOT_FOUND', 'GONE'],
-  'search-type': ['INVALID_SEARCH', 'INVALID_CURSOR', 'INVALID_NHI'],
+  vread: ['NOT_FOUND', 'GONE'],
+  'search-type': ['INVALID_SEARCH', 'INVALID_CURSOR'],
   create: ['INVALID_NHI', 'REFERENCE_NOT_FOUND', 'BUSINESS_RULE'],
   update: ['NOT_FOUND', 'GONE', 'ID_MISMATCH', 'INVALID_NHI', 'REFERENCE_NOT_FOUND', 'BUSINESS_RULE', 'PRECONDITION_REQUIRED', 'PRECONDITION_FAILED'],
   delete: ['NOT_FOUND', 'VERSION_CONFLICT'],
@@ -43,6 +46,7 @@ export function routeErrorCodes(route: RouteDefinition): ErrorCode[] {
     ...(route.schemas.body ? BODY : []),
     ...(route.idempotency ? IDEMPOTENT : []),
     ...(route.idempotency?.required ? ['IDEMPOTENCY_KEY_REQUIRED' as const] : []),
+    ...(route.schemas.headers && 'if-none-exist' in route.schemas.headers ? CONDITIONAL_CREATE : []),
     ...INTERACTION[route.interaction],
   ]);
   return errorCodes.filter((code) => codes.has(code));

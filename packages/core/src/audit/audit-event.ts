@@ -50,7 +50,7 @@ export interface AuditEvent {
 }
 
 const ACTIONS: Record<Interaction, AuditEvent['action']> = {
-  create: 'C', read: 'R', update: 'U', delete: 'D', 'search-type': 'E', capabilities: 'E',
+  create: 'C', read: 'R', vread: 'R', update: 'U', delete: 'D', 'search-type': 'E', capabilities: 'E',
 };
 
 const INTERACTION_ID_SYSTEM = 'https://api.example.health.nz/ns/interaction-id';

@@ -38,6 +38,9 @@ const ZONE = '(Z|(\\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))';
 /** The FHIR `dateTime` expression without anchors, for search parameters that prefix it. */
 export const DATE_TIME_EXPRESSION = `${YEAR}(-${MONTH}(-${DAY}(${TIME}${ZONE})?)?)?`;
 
+/** A date or time in a search value (https://hl7.org/fhir/R4/search.html#date): seconds and zone may be left out. */
+export const SEARCH_DATE_EXPRESSION = `${YEAR}(-${MONTH}(-${DAY}(T([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\\.[0-9]{1,9})?)?${ZONE}?)?)?)?`;
+
 /** FHIR `date`: YYYY, YYYY-MM or YYYY-MM-DD. */
 export const fhirDate = { type: 'string', maxLength: 10, pattern: `^${YEAR}(-${MONTH}(-${DAY})?)?$` } as const;
 

@@ -21,10 +21,14 @@ import { ApiError } from '../errors.js';
 import { NHI_SYSTEM, normaliseNhi } from '../fhir/nhi.js';
 import type { ObservationCreate, PatientCreate, ResourceBody, ResourceType, StoredResource, SubjectResourceBody } from '../fhir/resources.js';
 import { documentClient } from './dynamo-client.js';
-import type { DatePrefix } from './search-keys.js';
-import { codeToken, dateRange, observationSearchPk, observationSearchSk, patientSearchPk, subjectSearchPk } from './search-keys.js';
+import type { DatePrefix, Token } from '../fhir/search-syntax.js';
+import { codeQueryToken, codingTokens, dateRange, MAX_DATE_KEY, observationSearchPk, observationSearchSk, patientSearchPk, subjectSearchPk } from './search-keys.js';
 
 const SK = 'resource';
+/** Sort key of the copy of a superseded version, kept for vread. */
+const versionSk = (version: number) => `history#${version}`;
+/** Attributes only the current version carries: a superseded copy is found by vread alone, never by search. */
+const SEARCH_ONLY = ['searchPk', 'searchSk', 'dateSk', 'codes'] as const;
 const SEARCH_INDEX = 'search';
 /** Query round trips one search page may take when filters discard items, before it returns a short page. */
 const MAX_QUERY_ROUNDS = 5;
@@ -95,12 +99,13 @@ async function searchAttributes(type: ResourceType, id: string, body: ResourceBo
   }
   if (type !== 'Observation') return { searchPk: subjectSearchPk(type, compartmentOf(type, id, body)), searchSk: id };
   const observation = body as ObservationCreate;
-  const codes = await Promise.all((observation.code.coding ?? [])
-    .filter((c) => c.system !== undefined && c.code !== undefined)
-    .map((c) => codeToken(c.system as string, c.code as string)));
+  const codes = [...new Set((await Promise.all((observation.code.coding ?? []).map((c) => codingTokens(c.system, c.code)))).flat())];
+  const searchSk = observationSearchSk(observation.effectiveDateTime, id);
   return {
     searchPk: observationSearchPk(patientIdOf(observation.subject.reference)),
-    searchSk: observationSearchSk(observation.effectiveDateTime, id),
+    searchSk,
+    // The sort key again, as a plain attribute: a filter cannot read an index key (date=ne…).
+    dateSk: searchSk,
     ...(codes.length > 0 ? { codes } : {}),
   };
 }
@@ -216,6 +221,38 @@ export async function readResource<T extends ResourceType>(type: T, id: string, 
 }
 
 /**
+ * Keeps the version `current` holds before it is replaced, under its own key. Written before the
+ * conditional write that supersedes it, so a version is never lost; a version is immutable, so
+ * two requests racing to supersede it write the same copy.
+ */
+async function keepVersion(current: Item, options: CallOptions): Promise<void> {
+  const copy: Record<string, NativeAttributeValue> = { ...current, sk: versionSk(current.version) };
+  for (const name of SEARCH_ONLY) delete copy[name];
+  await documentClient().send(new PutCommand({ TableName: table(), Item: copy }), abort(options));
+}
+
+/**
+ * `vread`: one version of a resource. The current version answers as a read does (410 once
+ * deleted); an earlier one is its kept copy. Reach is checked on the current record, so a
+ * version outside the caller's reach answers exactly like a missing one.
+ */
+export async function readResourceVersion<T extends ResourceType>(
+  type: T, id: string, version: number, reach: Reach, options: CallOptions = {},
+): Promise<StoredResource<T>> {
+  const current = await getItem(type, id, options);
+  if (!current || !reaches(reach, current.compartment) || version > current.version) {
+    throw new ApiError('NOT_FOUND', { reason: current ? 'out-of-reach or no such version' : 'missing' });
+  }
+  if (version === current.version) {
+    if (current.deleted) throw new ApiError('GONE');
+    return toResource<T>(current);
+  }
+  const out = await documentClient().send(new GetCommand({ TableName: table(), Key: { pk: current.pk, sk: versionSk(version) }, ConsistentRead: true }), abort(options));
+  if (!out.Item) throw new ApiError('NOT_FOUND', { reason: 'version not kept' });
+  return toResource<T>(out.Item as Item);
+}
+
+/**
  * Replaces a resource if it is still at `expectedVersion`. The read decides between 404 and
  * 412; the conditional write makes sure no concurrent change in between is overwritten.
  */
@@ -227,6 +264,7 @@ export async function updateResource<T extends ResourceType>(
   const item = await buildItem(type, id, body, expectedVersion + 1, new Date().toISOString());
   if (item.compartment !== current.compartment) throw new ApiError('BUSINESS_RULE', { fields: ['body.subject'], reason: 'compartment change' });
   await options.beforeWrite(id);
+  await keepVersion(current, options);
   try {
     await documentClient().send(new PutCommand({
       TableName: table(),
@@ -250,11 +288,12 @@ export async function deleteResource(type: ResourceType, id: string, reach: Reac
   if (!item || !reaches(reach, item.compartment)) throw new ApiError('NOT_FOUND', { reason: item ? 'out-of-reach' : 'missing' });
   if (item.deleted) return;
   await options.beforeWrite(id);
+  await keepVersion(item, options);
   try {
     await documentClient().send(new UpdateCommand({
       TableName: table(),
       Key: keyOf(type, id),
-      UpdateExpression: 'SET deleted = :true, version = :next, lastUpdated = :now REMOVE searchPk, searchSk, codes',
+      UpdateExpression: `SET deleted = :true, version = :next, lastUpdated = :now REMOVE ${SEARCH_ONLY.join(', ')}`,
       ConditionExpression: 'version = :expected',
       ExpressionAttributeValues: { ':true': true, ':next': item.version + 1, ':now': new Date().toISOString(), ':expected': item.version },
     }), abort(options));
@@ -320,21 +359,30 @@ export async function searchPatientsByNhi(nhi: string, reach: Reach, page: Page,
 
 export interface ObservationSearch {
   patientId: string;
-  code?: { system: string; code: string };
+  /** Any of these codes (a FHIR OR list). */
+  codes?: Token[];
   date?: { prefix: DatePrefix; value: string };
 }
 
 export async function searchObservations(search: ObservationSearch, reach: Reach, page: Page, options: CallOptions = {}): Promise<SearchResult<'Observation'>> {
   if (!reaches(reach, search.patientId)) return { resources: [] };
   const [from, to] = search.date ? dateRange(search.date.prefix, search.date.value) : [undefined, undefined];
+  const excluded = search.date?.prefix === 'ne';
+  const codes = await Promise.all((search.codes ?? []).map(codeQueryToken));
+  const filters = [
+    ...(codes.length > 0 ? [`(${codes.map((_, i) => `contains(codes, :code${i})`).join(' OR ')})`] : []),
+    // Dated observations outside the range: undated ones sort after MAX_DATE_KEY.
+    ...(excluded ? ['dateSk <= :maxDate AND NOT (dateSk BETWEEN :from AND :to)'] : []),
+  ];
   return queryPage<'Observation'>({
-    keyCondition: from === undefined ? 'searchPk = :pk' : 'searchPk = :pk AND searchSk BETWEEN :from AND :to',
+    keyCondition: from === undefined || excluded ? 'searchPk = :pk' : 'searchPk = :pk AND searchSk BETWEEN :from AND :to',
     values: {
       ':pk': observationSearchPk(search.patientId),
       ...(from === undefined ? {} : { ':from': from, ':to': to }),
-      ...(search.code ? { ':code': await codeToken(search.code.system, search.code.code) } : {}),
+      ...(excluded ? { ':maxDate': MAX_DATE_KEY } : {}),
+      ...Object.fromEntries(codes.map((token, i) => [`:code${i}`, token])),
     },
-    ...(search.code ? { filter: 'contains(codes, :code)' } : {}),
+    ...(filters.length > 0 ? { filter: filters.join(' AND ') } : {}),
   }, page, options);
 }
 

@@ -15,7 +15,7 @@ export const handler = secureHandler(route, async (input) => {
   if (!input.access.some((grant) => grant.context === 'system')) throw new ApiError('INSUFFICIENT_SCOPE', { reason: 'audit needs system scope' });
   const { date, entity, agent } = input.query;
   if (date === undefined) throw new ApiError('INVALID_SEARCH', { fields: ['date'], reason: 'date required' });
-  return searchAnswer({ path: route.path, routeId: route.id, query: input.query, auth: input.auth }, async (page) => {
+  return searchAnswer(route, input, async (page) => {
     const { records, next } = await searchAudit(documentClient(), config().data.tableNames.audit, {
       day: date, limit: page.count,
       ...(entity ? { entity } : {}), ...(agent ? { agent } : {}), ...(page.after ? { after: page.after } : {}),

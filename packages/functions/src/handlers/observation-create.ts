@@ -1,5 +1,6 @@
 import { checkObservation } from '@health-api/core';
 import { createHandler } from '../resource-handlers.js';
 import { routes } from '../routes.js';
+import { observationSearch } from '../type-searches.js';
 
-export const handler = createHandler(routes.observationCreate, checkObservation);
+export const handler = createHandler(routes.observationCreate, checkObservation, observationSearch);

@@ -50,6 +50,7 @@ export interface ApiHarness {
   call: (route: RouteDefinition, input?: CallInput) => Promise<Answer>;
   resourceItems: () => Promise<Array<Record<string, unknown>>>;
   idempotencyItems: () => Promise<Array<Record<string, unknown>>>;
+  auditItems: () => Promise<Array<Record<string, unknown>>>;
   close: () => Promise<void>;
 }
 
@@ -90,7 +91,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
       headers: definedOnly({
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body !== null ? { 'content-type': 'application/fhir+json' } : {}),
-        // Creates require a key, as clients that retry safely send one.
+        // Creates get a key, as clients that retry safely send one (`'idempotency-key': undefined` leaves it out).
         ...(route.idempotency ? { 'idempotency-key': randomUUID() } : {}),
         ...input.headers,
       }),
@@ -111,6 +112,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
     call,
     resourceItems: () => dynamo.scan(tables.resources.name),
     idempotencyItems: () => dynamo.scan(tables.idempotency.name),
+    auditItems: () => dynamo.scan(tables.audit.name),
     close: async () => {
       await issuer.close();
       await dynamo.close();

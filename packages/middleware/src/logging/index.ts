@@ -14,6 +14,7 @@ const SECURITY_EVENTS: Partial<Record<ErrorCode, SecurityEventType>> = {
   DUPLICATE_PARAMETER: 'validation',
   INVALID_NHI: 'validation',
   INVALID_SEARCH: 'validation',
+  UNKNOWN_PARAMETER: 'validation',
   INVALID_CURSOR: 'validation',
   ID_MISMATCH: 'validation',
   PAYLOAD_TOO_LARGE: 'request-guard',

@@ -2,7 +2,7 @@ import type { RouteDefinition } from '@health-api/core';
 import { describe, expect, it } from 'vitest';
 import type { EventInput } from '../../../../test/support/events.js';
 import { middyRequest, runBefore } from '../../../../test/support/middleware.js';
-import { acceptsJson, isJsonContentType, requestGuards } from './index.js';
+import { acceptsJson, formatIsJson, isJsonContentType, requestGuards } from './index.js';
 
 const route = {
   id: 'guarded', method: 'POST', path: '/v1/Patient', interaction: 'create', apiKey: true,
@@ -33,6 +33,9 @@ describe('request guards', () => {
     ['a body over the route cap', { headers: json, body: 'x'.repeat(101) }, 'PAYLOAD_TOO_LARGE'],
     ['a multi-byte body over the cap in bytes', { headers: json, body: 'é'.repeat(51) }, 'PAYLOAD_TOO_LARGE'],
     ['a repeated query parameter', { query: { patient: ['a', 'b'] } }, 'DUPLICATE_PARAMETER'],
+    ['_format=xml, whatever Accept says', { headers: { accept: 'application/fhir+json' }, query: { _format: 'xml' } }, 'NOT_ACCEPTABLE'],
+    ['Accept for FHIR STU3', { headers: { accept: 'application/fhir+json; fhirVersion=3.0' } }, 'NOT_ACCEPTABLE'],
+    ['a FHIR STU3 body', { headers: { 'content-type': 'application/fhir+json; fhirVersion=3.0' }, body: '{}' }, 'UNSUPPORTED_MEDIA_TYPE'],
   ])('refuse %s', async (_name, input, code) => {
     await expect(check(input)).rejects.toMatchObject({ code });
   });
@@ -45,11 +48,24 @@ describe('request guards', () => {
 });
 
 describe('media types', () => {
-  it.each([undefined, '', '*/*', 'application/*', 'application/fhir+json', 'text/html, application/json;q=0.5'])('Accept %s is satisfiable', (accept) => {
+  it.each([
+    undefined, '', '*/*', 'application/*', 'application/fhir+json', 'text/html, application/json;q=0.5',
+    'application/fhir+json; fhirVersion=4.0', 'application/fhir+json;fhirVersion=4.0;charset=utf-8', 'application/json; charset="UTF-8"',
+    'application/fhir+json,application/json',
+  ])('Accept %s is satisfiable', (accept) => {
     expect(acceptsJson(accept)).toBe(true);
   });
-  it.each(['application/fhir+json', 'application/json; charset=UTF-8', 'Application/JSON'])('Content-Type %s is JSON', (type) => {
+  it.each([
+    'application/fhir+json', 'application/json; charset=UTF-8', 'Application/JSON', 'application/fhir+json; fhirVersion=4.0',
+    'application/fhir+json; fhirVersion=4.0; charset=utf-8', 'application/fhir+json;charset="utf-8";fhirVersion="4.0"',
+  ])('Content-Type %s is JSON', (type) => {
     expect(isJsonContentType(type)).toBe(true);
+  });
+  it.each(['json', 'JSON', 'application/json', 'application/fhir+json', 'application/fhir+json; fhirVersion=4.0'])('_format=%s is JSON', (format) => {
+    expect(formatIsJson(format)).toBe(true);
+  });
+  it.each(['xml', 'application/fhir+xml', 'text/xml', 'ttl', 'html'])('_format=%s is not', (format) => {
+    expect(formatIsJson(format)).toBe(false);
   });
   it.each([undefined, 'application/xml', 'application/json-patch+json', 'application/json; boundary=x'])('Content-Type %s is not', (type) => {
     expect(isJsonContentType(type)).toBe(false);

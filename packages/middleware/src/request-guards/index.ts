@@ -11,27 +11,56 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json'];
 const METHOD_OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'];
+/** FHIR R4 names its version `4.0` in media types (https://hl7.org/fhir/R4/http.html#version-parameter). */
+const FHIR_VERSION = /^4\.0(\.[0-9]+)?$/;
+/** `_format` values that mean JSON (https://hl7.org/fhir/R4/http.html#mime-type). */
+const JSON_FORMATS = new Set(['json', ...JSON_TYPES]);
 
 export interface RequestGuardOptions {
   maxAuthorizationLength: () => number;
 }
 
-/** True when the Accept header admits one of our JSON media types (q > 0). */
+interface MediaType {
+  type: string;
+  params: Map<string, string>;
+}
+
+/** `type/subtype; name=value; …` with names and values lower case and quotes removed. */
+function parseMediaType(text: string): MediaType {
+  const [type = '', ...parts] = text.split(';').map((part) => part.trim().toLowerCase());
+  const params = new Map<string, string>();
+  for (const part of parts) {
+    const at = part.indexOf('=');
+    if (at > 0) params.set(part.slice(0, at).trim(), part.slice(at + 1).trim().replace(/^"(.*)"$/, '$1'));
+  }
+  return { type, params };
+}
+
+/** What we produce and read: UTF-8 JSON of FHIR R4; other parameters of a media type change nothing. */
+const isOurs = ({ params }: MediaType) =>
+  (params.get('charset') ?? 'utf-8') === 'utf-8' && FHIR_VERSION.test(params.get('fhirversion') ?? '4.0');
+
+/** True when the Accept header admits one of our JSON media types (q > 0), FHIR R4 and UTF-8 if it names them. */
 export function acceptsJson(accept: string | undefined): boolean {
   if (accept === undefined || accept.trim() === '') return true;
   return accept.split(',').some((range) => {
-    const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
-    const q = params.find((p) => p.startsWith('q='));
-    if (q !== undefined && !(Number(q.slice(2)) > 0)) return false;
-    return type === '*/*' || type === 'application/*' || JSON_TYPES.includes(type);
+    const media = parseMediaType(range);
+    const q = media.params.get('q');
+    if (q !== undefined && !(Number(q) > 0)) return false;
+    return (media.type === '*/*' || media.type === 'application/*' || JSON_TYPES.includes(media.type)) && isOurs(media);
   });
 }
 
-/** True for our JSON media types, with no parameter other than charset=utf-8. */
+/** True for our JSON media types, optionally with `charset=utf-8` and `fhirVersion=4.0`, nothing else. */
 export function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
-  const [type = '', ...params] = contentType.split(';').map((part) => part.trim().toLowerCase());
-  return JSON_TYPES.includes(type) && params.every((p) => p === 'charset=utf-8');
+  const media = parseMediaType(contentType);
+  return JSON_TYPES.includes(media.type) && isOurs(media) && [...media.params.keys()].every((name) => name === 'charset' || name === 'fhirversion');
+}
+
+/** `_format` overrides Accept (FHIR R4 http.html#mime-type): JSON answers only. */
+export function formatIsJson(format: string): boolean {
+  return JSON_FORMATS.has(format.trim().toLowerCase()) || (format.includes('/') && acceptsJson(format));
 }
 
 function bodyBytes(event: APIGatewayProxyEvent): number {
@@ -43,6 +72,8 @@ function hasQueryParameter(event: APIGatewayProxyEvent, name: string): boolean {
   return Object.keys(event.multiValueQueryStringParameters ?? event.queryStringParameters ?? {})
     .some((key) => key.toLowerCase() === name);
 }
+
+const queryParameter = (event: APIGatewayProxyEvent, name: string): string | undefined => event.queryStringParameters?.[name] ?? undefined;
 
 export function requestGuards(route: RouteDefinition, options: RequestGuardOptions): ApiMiddleware {
   return {
@@ -66,7 +97,8 @@ export function requestGuards(route: RouteDefinition, options: RequestGuardOptio
         throw new ApiError('INVALID_TOKEN', { reason: 'token-in-query' });
       }
 
-      if (!acceptsJson(header(event, 'accept'))) throw new ApiError('NOT_ACCEPTABLE');
+      const format = queryParameter(event, '_format');
+      if (!(format === undefined ? acceptsJson(header(event, 'accept')) : formatIsJson(format))) throw new ApiError('NOT_ACCEPTABLE');
 
       const size = bodyBytes(event);
       if (size > 0 && !isJsonContentType(header(event, 'content-type'))) throw new ApiError('UNSUPPORTED_MEDIA_TYPE');

@@ -10,6 +10,11 @@ const COMMON_HEADERS = {
   'interaction-id': { type: 'string', maxLength: 36, pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$' },
 } as const;
 
+/** Query parameters every route takes; the request guards have checked what they mean. */
+const COMMON_QUERY = {
+  _format: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9+/.;= "-]{1,64}$' },
+} as const;
+
 /**
  * The JSON schema of the whole proxy event for one route: path parameters, query parameters,
  * headers and body, each closed to anything the route does not declare.
@@ -27,7 +32,7 @@ export function eventSchema(route: RouteDefinition): JsonSchema {
     properties: {
       // API Gateway sends null, not {}, when there are none.
       pathParameters: path ? { ...closed(path), required: Object.keys(path) } : nothing,
-      queryStringParameters: { ...closed(query), type: ['object', 'null'] },
+      queryStringParameters: { ...closed({ ...COMMON_QUERY, ...query }), type: ['object', 'null'] },
       headers: {
         type: 'object',
         properties: { ...COMMON_HEADERS, ...headers },

@@ -1,0 +1,4 @@
+import { vreadHandler } from '../resource-handlers.js';
+import { routes } from '../routes.js';
+
+export const handler = vreadHandler(routes.patientVread);
