@@ -1,4 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
+import { SignJWT, importJWK } from 'jose';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { Agent, fetch } from 'undici';
 import type { AccessLogRecord, LocalStack } from '@health-api/local';
@@ -25,6 +27,31 @@ export async function clientCredentialsToken(client: StackClient, stack: LocalSt
   });
   const body = (await response.json()) as { access_token?: string };
   if (response.status !== 200 || !body.access_token) throw new Error(`token request failed: ${response.status}`);
+  return body.access_token;
+}
+
+/**
+ * An access token as a SMART Backend Services client gets one: client_credentials, the client
+ * authenticated by a short-lived JWT signed with its own private key (RFC 7523), no secret.
+ */
+export async function backendServicesToken(client: StackClient, stack: Pick<LocalStack, 'backendService' | 'tokenEndpoint'>, scope?: string): Promise<string> {
+  const { clientId, privateJwk, alg } = stack.backendService;
+  const assertion = await new SignJWT({})
+    .setProtectedHeader({ alg, kid: String(privateJwk.kid), typ: 'JWT' })
+    .setIssuer(clientId).setSubject(clientId).setAudience(stack.tokenEndpoint)
+    .setJti(randomUUID()).setIssuedAt().setExpirationTime('5m')
+    .sign(await importJWK(privateJwk as JWK, alg));
+  const response = await client.fetch(stack.tokenEndpoint, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: scope ?? stack.backendService.scope,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !body.access_token) throw new Error(`backend services token request failed: ${response.status}`);
   return body.access_token;
 }
 

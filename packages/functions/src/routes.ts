@@ -1,7 +1,7 @@
 import type { RouteDefinition } from '@health-api/core';
 import { observationCreateSchema, patientCreateSchema, patientUpdateSchema } from '@health-api/core';
 import {
-  auditAgent, auditDay, auditEntity, conditionalCriteria, dateParameter, fhirId, identifierParameter, idempotencyKey, ifMatch,
+  auditAgent, auditDate, auditEntity, conditionalCriteria, dateParameter, fhirId, identifierParameter, idempotencyKey, ifMatch,
   pageCursor, pageSize, patientParameter, tokenParameter, versionId,
 } from './schemas.js';
 // new:endpoint inserts generated imports above this line.
@@ -151,7 +151,7 @@ export const routes = {
     resourceType: 'AuditEvent',
     scope: { resourceType: 'AuditEvent', permission: 's' },
     maxBodyBytes: 0,
-    schemas: { query: { date: auditDay, entity: auditEntity, agent: auditAgent, _count: pageSize, _cursor: pageCursor }, requiredQuery: ['date'] },
+    schemas: { query: { date: auditDate, entity: auditEntity, agent: auditAgent, _count: pageSize, _cursor: pageCursor }, requiredQuery: ['date'] },
   },
   // new:endpoint inserts generated routes above this line.
 } as const satisfies Record<string, RouteDefinition>;

@@ -52,14 +52,23 @@ export const dateParameter = {
 /** The `{vid}` of `_history/{vid}`: any FHIR id; only our version numbers can match. */
 export const versionId = fhirId;
 
-/** AuditEvent `date=YYYY-MM-DD`: the audit trail is searched one day at a time. */
-export const auditDay = { type: 'string', maxLength: 10, pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' } as const;
+/** AuditEvent `date`: a date parameter, searched by UTC day (the trail is kept per day). */
+export const auditDate = {
+  ...dateParameter,
+  description: 'A date or time with an optional prefix; the trail is kept per UTC day, so a time narrows to its day. Open ranges reach back to the retention.',
+} as const;
 
-/** AuditEvent `entity=<Type>/<id>`: a resource reference. */
-export const auditEntity = { type: 'string', maxLength: 80, pattern: '^[A-Z][A-Za-z]{1,14}/[A-Za-z0-9.-]{1,64}$' } as const;
+/** AuditEvent `entity`: `Type/id`, this API's absolute URL of one, or a bare id (any type). */
+export const auditEntity = {
+  type: 'string', maxLength: 400, pattern: '^([Hh][Tt][Tt][Pp][Ss]?://[\\x21-\\x7E]{1,256}/)?([A-Z][A-Za-z]{1,63}/)?[A-Za-z0-9.-]{1,64}$',
+  description: 'The resource the event is about: `Type/id`, its absolute URL on this API, or its id alone.',
+} as const;
 
-/** AuditEvent `agent=<client id>`. */
-export const auditAgent = { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._:@-]{1,128}$' } as const;
+/** AuditEvent `agent`: the client, as a token whose code is its client id (recorded with no system). */
+export const auditAgent = {
+  ...tokenParameter,
+  description: 'The client that called, as a token: its client id (`id` or `|id`); OR lists with `,`.',
+} as const;
 
 /**
  * The FHIR type (https://hl7.org/fhir/R4/search.html#ptypes) of each search parameter schema,
@@ -70,7 +79,7 @@ export const SEARCH_PARAMETER_TYPES: ReadonlyMap<unknown, 'token' | 'reference' 
   [identifierParameter, 'token'],
   [patientParameter, 'reference'],
   [dateParameter, 'date'],
-  [auditDay, 'date'],
+  [auditDate, 'date'],
   [auditEntity, 'reference'],
   [auditAgent, 'token'],
 ]);

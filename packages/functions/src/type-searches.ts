@@ -51,7 +51,8 @@ export function patientIdOf(parameter: string | undefined, context: Pick<FindCon
   return parameter.replace(/^Patient\//, '');
 }
 
-function dateFilter(parameter: string | undefined): { prefix: DatePrefix; value: string } | undefined {
+/** A `date` parameter as prefix and value; a value that is no calendar date is a 400. */
+export function dateFilter(parameter: string | undefined): { prefix: DatePrefix; value: string } | undefined {
   if (parameter === undefined) return undefined;
   const prefix = DATE_PREFIXES.find((p) => parameter.startsWith(p));
   const written = prefix ? parameter.slice(2) : parameter;

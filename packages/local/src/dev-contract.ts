@@ -12,6 +12,8 @@ export interface DevContract {
   caCertFile: string;
   apiKeys: { standard: string; partner: string };
   clients: Record<SystemClientName, SystemClientCredentials>;
+  /** The SMART Backend Services client: it signs client assertions with the private JWK in `keyFile`. */
+  backendService: { clientId: string; scope: string; keyFile: string };
 }
 
 export function displayPath(file: string, cwd = process.cwd()): string {

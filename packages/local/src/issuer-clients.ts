@@ -22,6 +22,28 @@ export interface SystemClientCredentials {
   scope: string;
 }
 
+/**
+ * A SMART Backend Services client (https://hl7.org/fhir/smart-app-launch/backend-services.html):
+ * client_credentials, authenticated with a JWT signed by its own key (private_key_jwt, RFC 7523),
+ * so no shared secret exists. `npm start` makes its key pair; the issuer holds the public half.
+ */
+export const BACKEND_SERVICE = {
+  clientId: 'backend-service',
+  scope: 'system/Patient.cruds system/Observation.cruds',
+  /** SMART asks servers to support RS384 and ES384 client assertions. */
+  alg: 'ES384',
+} as const;
+
+export interface BackendServiceCredentials {
+  clientId: string;
+  scope: string;
+  alg: string;
+  /** The client's private JWK (with `kid`): what signs its client assertions. */
+  privateJwk: Record<string, unknown>;
+  /** Where `npm start` keeps it (0600). */
+  keyFile: string;
+}
+
 /** A browser or native app: public, so no secret; PKCE S256 is mandatory. */
 export const SMART_APP = {
   clientId: 'smart-app',

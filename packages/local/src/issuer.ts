@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import Provider, { errors } from 'oidc-provider';
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { ListeningServer } from './https-server.js';
-import type { SystemClientCredentials, SystemClientName } from './issuer-clients.js';
-import { SMART_APP, SYSTEM_CLIENT_SCOPES, grantableScopes, patientOfLogin, systemClientNames } from './issuer-clients.js';
+import type { BackendServiceCredentials, SystemClientCredentials, SystemClientName } from './issuer-clients.js';
+import { BACKEND_SERVICE, SMART_APP, SYSTEM_CLIENT_SCOPES, grantableScopes, patientOfLogin, systemClientNames } from './issuer-clients.js';
 import { loadOrCreateSecretJson } from './state-files.js';
 
 /** Access tokens live 10 minutes, as the deployed issuer's. */
@@ -18,6 +18,7 @@ export interface LocalIssuer {
   tokenEndpoint: string;
   jwksUri: string;
   clients: Record<SystemClientName, SystemClientCredentials>;
+  backendService: BackendServiceCredentials;
   smartApp: typeof SMART_APP;
 }
 
@@ -29,11 +30,17 @@ interface IssuerSecrets {
 
 const secret = () => randomBytes(32).toString('base64url');
 
-/** One ES256 signing key, as a private JWK set, made on first start and kept 0600. */
-function createSigningKeys(): { keys: Record<string, unknown>[] } {
-  const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
-  return { keys: [{ ...jwk, kid: randomUUID(), alg: SIGNING_ALG, use: 'sig' }] };
+/** An EC private JWK with its `kid` and `alg`, made on first start and kept 0600. */
+function ecKey(namedCurve: 'P-256' | 'P-384', alg: string): Record<string, unknown> {
+  const jwk = generateKeyPairSync('ec', { namedCurve }).privateKey.export({ format: 'jwk' });
+  return { ...jwk, kid: randomUUID(), alg, use: 'sig' };
 }
+
+const createSigningKeys = () => ({ keys: [ecKey('P-256', SIGNING_ALG)] });
+
+/** The public half of an EC private JWK: everything but `d`. */
+const publicJwk = (privateJwk: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(privateJwk).filter(([name]) => name !== 'd'));
 
 function createSecrets(): IssuerSecrets {
   return {
@@ -42,7 +49,7 @@ function createSecrets(): IssuerSecrets {
   };
 }
 
-function clientMetadata(secrets: IssuerSecrets): ClientMetadata[] {
+function clientMetadata(secrets: IssuerSecrets, backendKey: Record<string, unknown>): ClientMetadata[] {
   const system = systemClientNames.map((name): ClientMetadata => ({
     client_id: name,
     client_secret: secrets.clientSecrets[name],
@@ -60,7 +67,17 @@ function clientMetadata(secrets: IssuerSecrets): ClientMetadata[] {
     redirect_uris: [SMART_APP.redirectUri],
     smart_scopes: SMART_APP.smartScopes,
   };
-  return [...system, app];
+  const backend: ClientMetadata = {
+    client_id: BACKEND_SERVICE.clientId,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: BACKEND_SERVICE.alg,
+    jwks: { keys: [publicJwk(backendKey) as unknown as NonNullable<ClientMetadata['jwks']>['keys'][number]] },
+    smart_scopes: BACKEND_SERVICE.scope,
+  };
+  return [...system, backend, app];
 }
 
 /** Adds the SMART launch context (`patient`) to the token response, next to the access token. */
@@ -81,16 +98,19 @@ async function patientInTokenResponse(ctx: KoaContextWithOIDC, next: () => Promi
  */
 export async function startIssuer(listening: ListeningServer, options: { stateDir: string; audience: string }): Promise<LocalIssuer> {
   const { audience } = options;
-  const [jwks, secrets] = await Promise.all([
+  const backendKeyFile = join(options.stateDir, 'backend-service-key.json');
+  const [jwks, secrets, backendKey] = await Promise.all([
     loadOrCreateSecretJson(join(options.stateDir, 'signing-keys.json'), createSigningKeys),
     loadOrCreateSecretJson(join(options.stateDir, 'secrets.json'), createSecrets),
+    loadOrCreateSecretJson(backendKeyFile, () => ecKey('P-384', BACKEND_SERVICE.alg)),
   ]);
   const issuer = listening.origin;
 
   const configuration: Configuration = {
     jwks: jwks as Configuration['jwks'],
     cookies: { keys: secrets.cookieKeys },
-    clients: clientMetadata(secrets),
+    clients: clientMetadata(secrets, backendKey),
+    enabledJWA: { clientAuthSigningAlgValues: [BACKEND_SERVICE.alg] },
     clientDefaults: { id_token_signed_response_alg: SIGNING_ALG },
     extraClientMetadata: { properties: ['smart_scopes'] },
     scopes: SMART_APP.oidcScopes.split(' '),
@@ -142,5 +162,6 @@ export async function startIssuer(listening: ListeningServer, options: { stateDi
   const clients = Object.fromEntries(systemClientNames.map((name) => [name, {
     clientId: name, clientSecret: secrets.clientSecrets[name], scope: SYSTEM_CLIENT_SCOPES[name],
   }])) as LocalIssuer['clients'];
-  return { issuer, tokenEndpoint: `${issuer}/token`, jwksUri: `${issuer}/jwks`, clients, smartApp: SMART_APP };
+  const backendService = { clientId: BACKEND_SERVICE.clientId, scope: BACKEND_SERVICE.scope, alg: BACKEND_SERVICE.alg, privateJwk: backendKey, keyFile: backendKeyFile };
+  return { issuer, tokenEndpoint: `${issuer}/token`, jwksUri: `${issuer}/jwks`, clients, backendService, smartApp: SMART_APP };
 }

@@ -14,7 +14,7 @@ import type { GatewayConfigOverrides } from './gateway-settings.js';
 import { gatewaySettings } from './gateway-settings.js';
 import type { ListeningServer } from './https-server.js';
 import { listenHttps } from './https-server.js';
-import type { SmartApp, SystemClientCredentials, SystemClientName } from './issuer-clients.js';
+import type { BackendServiceCredentials, SmartApp, SystemClientCredentials, SystemClientName } from './issuer-clients.js';
 import { startIssuer } from './issuer.js';
 import { configureHandlerEnvironment, loadRouteHandlers } from './route-handlers.js';
 import type { TlsMaterial } from './tls-material.js';
@@ -55,6 +55,8 @@ export interface LocalStack {
   /** API key values by name (`standard`, `partner`, and any asked for). */
   apiKeys: Record<string, string>;
   clients: Record<SystemClientName, SystemClientCredentials>;
+  /** The SMART Backend Services client (private_key_jwt). */
+  backendService: BackendServiceCredentials;
   smartApp: SmartApp;
   devJsonFile: string;
   dynamoEndpoint: string;
@@ -130,12 +132,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       caCertFile: displayPath(tls.caFile),
       apiKeys: { standard: apiKeys.standard ?? '', partner: apiKeys.partner ?? '' },
       clients: issuer.clients,
+      backendService: { clientId: issuer.backendService.clientId, scope: issuer.backendService.scope, keyFile: displayPath(issuer.backendService.keyFile) },
     };
     const devJsonFile = join(stateDir, 'dev.json');
     await writeDevContract(devJsonFile, contract);
     return {
       contract, baseUrl, issuer: issuer.issuer, tokenEndpoint: issuer.tokenEndpoint, audience,
-      caPem: tls.caPem, caCertFile: tls.caFile, apiKeys, clients: issuer.clients, smartApp: issuer.smartApp,
+      caPem: tls.caPem, caCertFile: tls.caFile, apiKeys, clients: issuer.clients, backendService: issuer.backendService, smartApp: issuer.smartApp,
       devJsonFile, dynamoEndpoint: dynamo.endpoint,
       parts: { tls, apiKeyStore, routes, gatewayConfig, issuerServer },
       close: closeAll,

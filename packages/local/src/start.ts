@@ -36,6 +36,8 @@ function banner(stack: LocalStack): string {
     ...Object.entries(stack.apiKeys).map(([name, value]) => `    ${name.padEnd(9)} ${value}`),
     '  System clients (client_credentials, HTTP Basic auth)',
     ...clients,
+    `  Backend service (SMART Backend Services: client_credentials with a private_key_jwt ${stack.backendService.alg} assertion)`,
+    `    client_id=${stack.backendService.clientId}  key=${displayPath(stack.backendService.keyFile)}  scope="${stack.backendService.scope}"`,
     `  SMART app  client_id=${app.clientId} (public, authorization code + PKCE S256) redirect_uri=${app.redirectUri}`,
     `             scopes: ${app.oidcScopes} ${app.smartScopes}`,
     `             development login: any user name that is a Patient id (it becomes the patient claim), any password`,

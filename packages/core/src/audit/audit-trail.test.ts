@@ -53,8 +53,10 @@ describe('AuditTrail on DynamoDB', () => {
     await trail.append(event('search-me', 'reader'));
     await trail.append(event('other', 'reader'));
     const day = new Date().toISOString().slice(0, 10);
-    const { records } = await searchAudit(dynamo.documents, 'Audit', { day, agent: 'reader', entity: 'Patient/search-me', limit: 100 });
+    const { records } = await searchAudit(dynamo.documents, 'Audit', { day, agents: ['nobody', 'reader'], entity: 'Patient/search-me', limit: 100 });
     expect(records.map((r) => r.entity)).toEqual(['Patient/search-me']);
+    const byId = await searchAudit(dynamo.documents, 'Audit', { day, entity: '/search-me', limit: 100 });
+    expect(byId.records.map((r) => r.entity)).toEqual(['Patient/search-me']);
   });
 
   it('reports a modified, a deleted and a reordered record', async () => {

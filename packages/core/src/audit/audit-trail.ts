@@ -74,7 +74,9 @@ export class AuditTrail {
 
 export interface AuditQuery {
   day: string;
-  agent?: string;
+  /** Any of these clients (an OR list). */
+  agents?: string[];
+  /** One resource, `Type/id`; or `/id` for that id in any type (matched as a substring, so callers check the end). */
   entity?: string;
   limit: number;
   /** Exclusive start key from the previous page. */
@@ -89,8 +91,16 @@ export async function searchAudit(documents: DynamoDBDocumentClient, table: stri
   const filters: string[] = [];
   const names: Record<string, string> = { '#day': 'day' };
   const values: Record<string, unknown> = { ':day': query.day };
-  if (query.agent) { filters.push('#agent = :agent'); names['#agent'] = 'agent'; values[':agent'] = query.agent; }
-  if (query.entity) { filters.push('#entity = :entity'); names['#entity'] = 'entity'; values[':entity'] = query.entity; }
+  if (query.agents?.length) {
+    filters.push(`(${query.agents.map((_, i) => `#agent = :agent${i}`).join(' OR ')})`);
+    names['#agent'] = 'agent';
+    query.agents.forEach((agent, i) => { values[`:agent${i}`] = agent; });
+  }
+  if (query.entity) {
+    filters.push(query.entity.startsWith('/') ? 'contains(#entity, :entity)' : '#entity = :entity');
+    names['#entity'] = 'entity';
+    values[':entity'] = query.entity;
+  }
   const records: AuditRecord[] = [];
   let next = query.after;
   for (let page = 0; page < MAX_PAGES_PER_SEARCH && records.length < query.limit; page += 1) {

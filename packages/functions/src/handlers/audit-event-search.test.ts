@@ -34,6 +34,27 @@ describe('GET /v1/AuditEvent', () => {
     expect(answer.body).not.toContain('Tane');
   });
 
+  it('takes the date, reference and token forms FHIR gives its parameters', async () => {
+    const created = await api.call(routes.patientCreate, { body: { resourceType: 'Patient', name: [{ family: 'Rua' }] } });
+    const id = created.json<{ id: string }>().id;
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const found = async (query: Record<string, string>) => {
+      const answer = await api.call(routes.auditEventSearch, { token: auditor, query });
+      expect(answer.status, JSON.stringify(query)).toBe(200);
+      return answer.json<Bundle>().entry.length;
+    };
+    for (const date of [`ge${yesterday}`, `gt${yesterday}`, today().slice(0, 7), `ap${today()}`, `${today()}T00:00:00Z`]) {
+      expect(await found({ date, entity: `Patient/${id}` }), date).toBe(2);
+    }
+    expect(await found({ date: `lt${today()}`, entity: `Patient/${id}` })).toBe(0);
+    expect(await found({ date: `ne${today()}`, entity: `Patient/${id}` })).toBe(0);
+    expect(await found({ date: today(), entity: id })).toBe(2);
+    expect(await found({ date: today(), entity: `https://api.example.test/test/v1/Patient/${id}` })).toBe(2);
+    expect(await found({ date: today(), entity: `https://elsewhere.example/v1/Patient/${id}` })).toBe(0);
+    expect(await found({ date: today(), entity: `Patient/${id}`, agent: 'nobody,|test-client' })).toBe(2);
+    expect(await found({ date: today(), entity: `Patient/${id}`, agent: 'urn:some-system|test-client' })).toBe(0);
+  });
+
   it('filters by agent and pages with an opaque cursor', async () => {
     const reader = await api.token('system/Patient.r', { client_id: 'paging-reader', sub: 'paging-reader' });
     for (let i = 0; i < 3; i += 1) await api.call(routes.patientRead, { params: { id: `missing-${i}` }, token: reader });
