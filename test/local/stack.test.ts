@@ -8,6 +8,7 @@ import type { ErrorCode } from '@health-api/core';
 import { routeList } from '@health-api/functions';
 import type { LocalStack } from '@health-api/local';
 import { SYSTEM_CLIENT_SCOPES, startLocalStack } from '@health-api/local';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIssuer } from '../support/issuer.js';
 import type { StackClient } from './stack-client.js';
-import { accessLog, authorizationCodeFlow, clientCredentialsToken, jwtParts, stackClient } from './stack-client.js';
+import { accessLog, authorizationCodeFlow, backendServicesToken, clientCredentialsToken, jwtParts, stackClient } from './stack-client.js';
 
 const log = accessLog();
 let stack: LocalStack;
@@ -270,7 +271,7 @@ describe('contract and logs', () => {
   it('writes dev.json (0600) with exactly the contract fields, and they work', async () => {
     const contract = JSON.parse(readFileSync(stack.devJsonFile, 'utf8')) as Record<string, unknown>;
     expect(statSync(stack.devJsonFile).mode & 0o777).toBe(0o600);
-    expect(Object.keys(contract).sort()).toEqual(['apiKeys', 'audience', 'baseUrl', 'caCertFile', 'clients', 'issuer', 'tokenEndpoint']);
+    expect(Object.keys(contract).sort()).toEqual(['apiKeys', 'audience', 'backendService', 'baseUrl', 'caCertFile', 'clients', 'issuer', 'tokenEndpoint']);
     expect(contract).toMatchObject({ baseUrl: stack.baseUrl, issuer: stack.issuer, tokenEndpoint: `${stack.issuer}/token`, audience: stack.audience });
     expect(contract.baseUrl).toMatch(/^https:\/\/localhost:\d+\/v1$/);
     expect(readFileSync(resolve(contract.caCertFile as string), 'utf8')).toBe(stack.caPem);
@@ -286,11 +287,23 @@ describe('contract and logs', () => {
       body: new URLSearchParams({ grant_type: 'client_credentials', scope: clients.reader?.scope ?? '' }),
     });
     expect(response.status).toBe(200);
+    // The backend service's key file signs a client assertion the issuer accepts: no secret is shared.
+    const backend = contract.backendService as { clientId: string; scope: string; keyFile: string };
+    expect(Object.keys(backend).sort()).toEqual(['clientId', 'keyFile', 'scope']);
+    expect(statSync(resolve(backend.keyFile)).mode & 0o777).toBe(0o600);
+    const privateJwk = JSON.parse(readFileSync(resolve(backend.keyFile), 'utf8')) as Record<string, unknown>;
+    const token = await backendServicesToken(client, { tokenEndpoint: contract.tokenEndpoint as string, backendService: { ...stack.backendService, privateJwk } });
+    expect(jwtParts(token).payload).toMatchObject({ client_id: backend.clientId, scope: backend.scope, aud: stack.audience });
+  });
+
+  it('refuses a backend service whose client assertion another key signed', async () => {
+    const stranger = { ...stack.backendService, privateJwk: { ...generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'jwk' }), kid: stack.backendService.privateJwk.kid } };
+    await expect(backendServicesToken(client, { tokenEndpoint: stack.tokenEndpoint, backendService: stranger })).rejects.toThrow(/401|400/);
   });
 
   it('keeps the generated keys and secrets owner-only', () => {
     const dir = resolve(stack.devJsonFile, '..');
-    for (const file of ['tls/ca.key', 'tls/server.key', 'issuer/signing-keys.json', 'issuer/secrets.json', 'gateway/api-keys.json']) {
+    for (const file of ['tls/ca.key', 'tls/server.key', 'issuer/signing-keys.json', 'issuer/secrets.json', 'issuer/backend-service-key.json', 'gateway/api-keys.json']) {
       expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
     }
   });
