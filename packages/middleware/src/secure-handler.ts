@@ -3,7 +3,7 @@ import { ApiError, config } from '@health-api/core';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import { auditTrailMiddleware } from './audit-trail/index.js';
+import { auditTrailMiddleware, logSealFailure } from './audit-trail/index.js';
 import { errorResponse } from './error-response/index.js';
 import type { AuthContext } from './jwt-auth/auth-context.js';
 import { jwtAuth } from './jwt-auth/index.js';
@@ -67,7 +67,7 @@ const DEADLINE_MARGIN_MS = 500;
  * Code only some routes need is loaded on their first request, not at import: the metadata
  * route never loads the DynamoDB or idempotency code, which keeps its cold start short.
  */
-const auditTrail = async () => (await import('@health-api/core/audit')).auditTrail();
+const auditTrail = async () => (await import('@health-api/core/audit')).auditTrail({ onSealFailure: logSealFailure });
 
 function lazyIdempotent<R extends RouteDefinition>(route: R, business: BusinessFunction<R>) {
   let wrapped: ((input: BusinessInput<R>, context: Context) => Promise<BusinessResult>) | undefined;
