@@ -29,6 +29,12 @@ export interface SearchPage {
   next?: Record<string, unknown> | undefined;
 }
 
+/** A returned resource's reference, which the audit trail records as disclosed. */
+function referenceOf(resource: unknown): string[] {
+  const { resourceType, id } = resource as { resourceType?: unknown; id?: unknown };
+  return typeof resourceType === 'string' && typeof id === 'string' ? [`${resourceType}/${id}`] : [];
+}
+
 export async function searchAnswer(request: SearchRequest, run: (page: Page) => Promise<SearchPage>): Promise<BusinessResult> {
   const parameters = Object.entries(request.query)
     .filter((entry): entry is [string, string] => entry[0] !== '_cursor' && entry[1] !== undefined)
@@ -50,5 +56,6 @@ export async function searchAnswer(request: SearchRequest, run: (page: Page) => 
       ],
       entry: result.resources.map((resource) => ({ resource, search: { mode: 'match' } })),
     },
+    disclosed: result.resources.flatMap(referenceOf),
   };
 }

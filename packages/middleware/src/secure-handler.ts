@@ -54,6 +54,8 @@ export interface BusinessResult {
   statusCode: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** References of the resources this answer discloses beyond the route's own (a search's matches); the audit trail records them. */
+  disclosed?: readonly string[];
 }
 
 export type BusinessFunction<R extends RouteDefinition> = (input: BusinessInput<R>) => Promise<BusinessResult>;
@@ -111,6 +113,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
       signal,
       auditIntent: state.auditIntent ?? noAuditTrail,
     }, context);
+    if (result.disclosed) state.disclosed = result.disclosed;
     return {
       statusCode: result.statusCode,
       headers: result.headers ?? {},

@@ -2,8 +2,8 @@ import type { Interaction } from '../route.js';
 
 /**
  * FHIR R4 AuditEvent for one API call (https://hl7.org/fhir/R4/auditevent.html). It names the
- * client, the user or patient context, the source IP, the resource by its server id and the
- * platform's request id; never a token, a name or an NHI.
+ * client, the user or patient context, the source IP, the resource by its server id, the
+ * resources a search disclosed, and the platform's request id; never a token, a name or an NHI.
  *
  * A change (create, update, delete) is recorded twice: an intent record written before the data
  * is touched, and the outcome record once the call is answered, paired by the request id. Without transactions the data
@@ -31,6 +31,8 @@ export interface AuditFacts {
   requestId: string;
   /** The client's Interaction-Id: kept as a detail for the client's own correlation, nothing more. */
   interactionId?: string;
+  /** References of the resources a search disclosed (`Patient/<id>`, …). */
+  disclosed?: readonly string[];
   recorded: string;
   observer: string;
 }
@@ -85,6 +87,7 @@ export function auditEvent(facts: AuditFacts): AuditEvent {
   if (facts.resourceType) {
     entity.push({ what: { reference: facts.resourceId ? `${facts.resourceType}/${facts.resourceId}` : facts.resourceType }, role: DOMAIN_RESOURCE });
   }
+  for (const reference of facts.disclosed ?? []) entity.push({ what: { reference }, role: DOMAIN_RESOURCE });
   entity.push({
     what: { identifier: { system: REQUEST_ID_SYSTEM, value: facts.requestId } },
     ...(facts.interactionId ? { detail: [{ type: 'Interaction-Id', valueString: facts.interactionId }] } : {}),

@@ -35,7 +35,7 @@ const unavailable = (reason: string, cause: unknown) => {
 
 /**
  * The audit trail: one hash-chained AuditEvent per call to a health endpoint, allowed or
- * refused. An allowed call whose record cannot be written fails with 503 (no unaudited access);
+ * refused, naming what a search disclosed (`BusinessResult.disclosed`). An allowed call whose record cannot be written fails with 503 (no unaudited access);
  * a refused call keeps its refusal and the failure is logged.
  *
  * A change is also recorded before it is made: the business function calls `auditIntent` with
@@ -61,6 +61,7 @@ export function auditTrailMiddleware(route: RouteDefinition, trail: () => AuditT
       // API Gateway's request id; Lambda's when the event has none. Never the client's Interaction-Id.
       requestId: request.event.requestContext?.requestId || request.context.awsRequestId,
       ...(request.internal.interactionId ? { interactionId: request.internal.interactionId } : {}),
+      ...(status !== undefined && request.internal.disclosed ? { disclosed: request.internal.disclosed } : {}),
       recorded: new Date().toISOString(),
       observer: config().serviceName,
     };
