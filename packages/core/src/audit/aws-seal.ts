@@ -5,11 +5,11 @@
 import { GenerateMacCommand, KMSClient, KMSInvalidMacException, VerifyMacCommand } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AWS_CLIENT_LIMITS } from '../aws-client-limits.js';
+import { AUDIT_ANCHOR_PREFIX, anchorKey } from './anchor-key.js';
 import type { Anchor, AnchorStore, SealKey, Sealing } from './chain-seal.js';
 import { anchorContent, anchorPlace } from './chain-seal.js';
 
 const MAC_ALGORITHM = 'HMAC_SHA_256';
-const PREFIX = 'anchors/';
 
 function kmsSealKey(kms: KMSClient, keyId: string): SealKey {
   return {
@@ -30,7 +30,7 @@ function kmsSealKey(kms: KMSClient, keyId: string): SealKey {
 }
 
 /**
- * `anchors/<chain>/<lastSeq>.json` in a bucket whose default retention is compliance mode. Each
+ * `anchors/<chain>/<lastSeq>.json` (anchor-key.ts) in a bucket whose default retention is compliance mode. Each
  * put is conditional (`If-None-Match: *`, which the bucket policy requires), so an anchor is
  * written once and never gets a second version; Object Lock keeps it from deletion.
  */
@@ -39,7 +39,7 @@ function s3Anchors(s3: S3Client, bucket: string): AnchorStore {
   return {
     put: async (seal) => {
       await s3.send(new PutObjectCommand({
-        Bucket: bucket, Key: `${PREFIX}${seal.chain}/${seal.lastSeq}.json`, Body: JSON.stringify(seal),
+        Bucket: bucket, Key: anchorKey(seal.chain, seal.lastSeq), Body: JSON.stringify(seal),
         ContentType: 'application/json', IfNoneMatch: '*',
       }));
     },
@@ -47,10 +47,10 @@ function s3Anchors(s3: S3Client, bucket: string): AnchorStore {
       const anchors: Anchor[] = [];
       let token: string | undefined;
       do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: PREFIX, ...(token ? { ContinuationToken: token } : {}) }));
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: AUDIT_ANCHOR_PREFIX, ...(token ? { ContinuationToken: token } : {}) }));
         // One page (at most 1000 objects) read at a time keeps the verifier's requests bounded.
         anchors.push(...await Promise.all((page.Contents ?? []).flatMap(({ Key = '' }) => {
-          const [chain = '', file = ''] = Key.slice(PREFIX.length).split('/');
+          const [chain = '', file = ''] = Key.slice(AUDIT_ANCHOR_PREFIX.length).split('/');
           const place = anchorPlace(chain, file);
           return place ? [read(Key).then((text) => ({ ...place, content: anchorContent(text) }))] : [];
         })));
