@@ -191,8 +191,10 @@ export const auditTables = (): AuditTables => ({ audit: config().data.tableNames
 let trail: Promise<AuditTrail> | undefined;
 /** The audit trail of this container, built on first use (the first caller's options hold). */
 export function auditTrail(options: AuditTrailOptions = {}): Promise<AuditTrail> {
-  trail ??= sealingFor(config().data.auditSeal, config().data.region).then((sealing) => new AuditTrail(documentClient(), auditTables(), sealing, options));
-  trail.catch(() => { trail = undefined; }); // a failed set-up (e.g. no key settings) is retried
+  if (!trail) {
+    trail = sealingFor(config().data.auditSeal, config().data.region).then((sealing) => new AuditTrail(documentClient(), auditTables(), sealing, options));
+    trail.catch(() => { trail = undefined; }); // a failed set-up (e.g. no key settings) is retried
+  }
   return trail;
 }
 
