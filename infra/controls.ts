@@ -20,6 +20,13 @@ export const WAF_REDACTED_HEADERS = ['authorization', 'x-api-key', 'cookie'] as 
 /** Write actions that only the AWS X-Ray service accepts on `*` (they take no resource ARN). */
 export const WILDCARD_RESOURCE_ACTIONS: ReadonlySet<string> = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
 
+/**
+ * Object Lock retention of audit anchors, in days: ten years on production (NZ Health (Retention
+ * of Health Information) Regulations 1996), one day elsewhere so test stages can be removed.
+ */
+export const AUDIT_ANCHOR_RETENTION_DAYS_PRODUCTION = 3653;
+export const auditAnchorRetentionDays = (production: boolean): number => (production ? AUDIT_ANCHOR_RETENTION_DAYS_PRODUCTION : 1);
+
 /** Every API Gateway gateway response type, and the catalogue code it answers with. */
 export const GATEWAY_RESPONSE_CODES = {
   ACCESS_DENIED: 'ACCESS_DENIED',

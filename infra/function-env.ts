@@ -1,8 +1,10 @@
 /**
  * The environment every route function gets: what packages/core/src/config.ts reads (issuer,
- * table names) plus where the field key and the blind-index secret live. Only names and ARNs:
- * secret values are fetched at run time from Secrets Manager, never put in the environment.
+ * table names) plus where the field key, the blind-index secret, the audit MAC key and the audit
+ * anchor bucket live. Only names and ARNs: secret values are fetched at run time from Secrets
+ * Manager, never put in the environment.
  */
+import { auditAnchors, auditMacKey } from './audit-anchors';
 import { blindIndexSecret, fieldKey, tableDefinitions, tables, type TableKey } from './data';
 import { issuer } from './auth';
 
@@ -18,5 +20,7 @@ export function functionEnvironment(): Record<string, $util.Input<string>> {
       .map((key) => [tableDefinitions[key].envVar, tables[key].name])),
     FIELD_KEY_ARN: fieldKey.arn,
     BLIND_INDEX_SECRET_ARN: blindIndexSecret.arn,
+    AUDIT_MAC_KEY_ARN: auditMacKey.arn,
+    AUDIT_ANCHOR_BUCKET: auditAnchors.bucket,
   };
 }

@@ -1,7 +1,8 @@
 /**
- * Customer-managed KMS keys, each with yearly automatic rotation. The key policy is AWS's
- * default (the account administers the key through IAM) plus any service principals a key must
- * serve directly.
+ * Customer-managed KMS keys: symmetric encryption keys with yearly automatic rotation, and HMAC
+ * keys (which KMS cannot rotate automatically; a MAC key's seals must verify for as long as
+ * they are kept). The key policy is AWS's default (the account administers the key through IAM)
+ * plus any service principals a key must serve directly.
  */
 
 const region = aws.getRegionOutput().region;
@@ -16,11 +17,14 @@ export interface ServiceGrant {
   condition?: Record<string, Record<string, $util.Input<string>>>;
 }
 
-export function customerManagedKey(name: string, description: string, services: ServiceGrant[] = []): aws.kms.Key {
+export type KeyUse = 'encrypt' | 'mac';
+
+export function customerManagedKey(name: string, description: string, services: ServiceGrant[] = [], use: KeyUse = 'encrypt'): aws.kms.Key {
   return new aws.kms.Key(name, {
     description,
-    enableKeyRotation: true,
-    rotationPeriodInDays: 365,
+    ...(use === 'mac'
+      ? { customerMasterKeySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC', enableKeyRotation: false }
+      : { enableKeyRotation: true, rotationPeriodInDays: 365 }),
     deletionWindowInDays: 30,
     policy: $jsonStringify({
       Version: '2012-10-17',

@@ -1,7 +1,7 @@
 /**
  * Alarms to an encrypted SNS topic: gateway 5xx and 4xx rates, p99 latency, throttled requests,
- * authentication and authorisation failures (from the functions' security event lines), WAF
- * blocks, and each function's errors and throttles.
+ * authentication and authorisation failures (from the functions' security event lines), audit
+ * seal failures, WAF blocks, and each function's errors and throttles.
  */
 import { api, routeFunctions, stage } from './api';
 import { logsKey } from './logs';
@@ -89,4 +89,6 @@ for (const [id, { function: fn, logGroup }] of Object.entries(routeFunctions)) {
   // The middleware logs one `securityEvent` line per refused token or scope.
   logAlarm(`${id}AuthenticationFailures`, logGroup.name, '{ $.securityEvent.eventType = "authentication" }', 20, `Repeated token failures on ${id}`);
   logAlarm(`${id}AuthorisationFailures`, logGroup.name, '{ $.securityEvent.eventType = "authorisation" }', 20, `Repeated scope refusals on ${id}`);
+  // A chain head the audit trail could not seal: its newest records lack tamper evidence until the next seal.
+  logAlarm(`${id}AuditSealFailures`, logGroup.name, '{ $.message = "audit seal failed" }', 0, `Audit chain heads not sealed on ${id}`);
 }

@@ -1,9 +1,10 @@
 /**
- * Least privilege per function, derived from the route's FHIR interaction: the DynamoDB, KMS
- * and Secrets Manager actions the handler's code path uses, on the ARNs it uses. No wildcards
+ * Least privilege per function, derived from the route's FHIR interaction: the DynamoDB, KMS,
+ * Secrets Manager and S3 actions the handler's code path uses, on the ARNs it uses. No wildcards
  * except X-Ray, whose write actions take no resource (AWS requires "*").
  */
 import type { Interaction, RouteDefinition } from '../packages/core/src/route';
+import { auditAnchorObjects, auditAnchorsKey, auditMacKey } from './audit-anchors';
 import { blindIndexSecret, fieldKey, tableDefinitions, tables, type TableKey } from './data';
 
 export interface Statement {
@@ -53,6 +54,16 @@ export function routePermissions(route: RouteDefinition, logGroupArn: $util.Outp
     // Every request leaves an audit record; the chain is append-only, so PutItem alone.
     { actions: ['dynamodb:PutItem'], resources: [tables.audit.arn] },
   ];
+  if (route.resourceType) {
+    // The audit trail opens and seals its chains (packages/core/src/audit/sealing.ts): append-only
+    // seals, a MAC key good for making MACs only, and write-once anchors under SSE-KMS.
+    statements.push(
+      { actions: ['dynamodb:PutItem'], resources: [tables.auditSeals.arn] },
+      { actions: ['kms:GenerateMac'], resources: [auditMacKey.arn] },
+      { actions: ['s3:PutObject'], resources: [auditAnchorObjects] },
+      { actions: ['kms:GenerateDataKey'], resources: [auditAnchorsKey.arn] },
+    );
+  }
   const tableActions = TABLE_ACTIONS[route.interaction];
   if (route.resourceType && tableActions.length > 0) {
     const key = dataTable(route);

@@ -10,8 +10,8 @@ import { tableList } from '../../packages/core/src/tables';
 import { routeList } from '../../packages/functions/src/routes';
 import { SECURITY_HEADERS } from '../../packages/middleware/src/response-headers/index';
 import {
-  GATEWAY_RESPONSE_CODES, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, WAF_MANAGED_RULE_GROUPS, WAF_REDACTED_HEADERS,
-  WILDCARD_RESOURCE_ACTIONS,
+  AUDIT_ANCHOR_RETENTION_DAYS_PRODUCTION, GATEWAY_RESPONSE_CODES, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, WAF_MANAGED_RULE_GROUPS,
+  WAF_REDACTED_HEADERS, WILDCARD_RESOURCE_ACTIONS,
 } from '../controls';
 
 export interface PolicyResource {
@@ -52,6 +52,12 @@ export const RESOURCE_TYPES = {
   webAcl: 'aws:wafv2/webAcl:WebAcl',
   webAclAssociation: 'aws:wafv2/webAclAssociation:WebAclAssociation',
   webAclLogging: 'aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration',
+  bucket: 'aws:s3/bucket:Bucket',
+  bucketObjectLock: 'aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration',
+  bucketVersioning: 'aws:s3/bucketVersioning:BucketVersioning',
+  bucketEncryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+  bucketPublicAccessBlock: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+  bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
 } as const;
 const T = RESOURCE_TYPES;
 
@@ -63,7 +69,7 @@ const ofType = (resources: readonly PolicyResource[], type: string): Array<Polic
 /** API Gateway's own log-delivery role (created once per account by SST); not a function role. */
 const API_GATEWAY_ACCOUNT_ROLE = 'APIGatewayPushToCloudWatchLogsRole';
 
-interface PolicyStatement { Effect: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown }
+interface PolicyStatement { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: Props }
 
 function statementsOf(policy: unknown): PolicyStatement[] {
   const doc = typeof policy === 'string' ? JSON.parse(policy) as { Statement?: PolicyStatement | PolicyStatement[] } : undefined;
@@ -72,6 +78,24 @@ function statementsOf(policy: unknown): PolicyStatement[] {
 }
 
 const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** The Allow statements of the functions' roles' inline policies, with the role's name. */
+function functionAllows(resources: readonly PolicyResource[]): Array<{ role: string; actions: string[]; targets: string[] }> {
+  const roles = new Map(ofType(resources, T.role).map((r) => [r.props.arn, r]));
+  return ofType(resources, T.fn).flatMap((fn) => {
+    const role = roles.get(fn.props.role);
+    return ((role?.props.inlinePolicies as Props[] | undefined) ?? []).flatMap((inline) => statementsOf(inline.policy)
+      .filter((s) => s.Effect === 'Allow')
+      .map((s) => ({ role: role!.name, actions: asList(s.Action), targets: asList(s.Resource) })));
+  });
+}
+
+/** The audit anchor bucket(s) (infra/audit-anchors.ts), by logical name as the audit table is. */
+const anchorBuckets = (resources: readonly PolicyResource[]) => ofType(resources, T.bucket).filter((b) => b.name === 'AuditAnchors');
+const ofBucket = (resources: readonly PolicyResource[], type: string, bucket: Props) => ofType(resources, type).find((r) => r.props.bucket === bucket.id);
+
+/** HMAC keys: KMS cannot rotate them, and they serve the audit chain heads only. */
+const isMacKey = (key: Props): boolean => key.keyUsage === 'GENERATE_VERIFY_MAC';
 
 /** `/v1/Patient/{id}` for each API Gateway method, from the resource tree. */
 function methodPaths(resources: readonly PolicyResource[]): Map<PolicyResource & { props: Props }, string> {
@@ -263,15 +287,72 @@ export const rules: Rule[] = [
   },
   {
     name: 'KMSKeyRotation',
-    description: 'Every customer-managed key rotates automatically.',
-    check: (resources) => ofType(resources, T.key).filter((k) => k.props.enableKeyRotation !== true).map((k) => `${k.name}: rotation off`),
+    description: 'Every customer-managed encryption key rotates automatically (KMS cannot rotate HMAC keys).',
+    check: (resources) => ofType(resources, T.key).filter((k) => !isMacKey(k.props) && k.props.enableKeyRotation !== true).map((k) => `${k.name}: rotation off`),
+  },
+  {
+    name: 'AuditMacKeyGenerateOnly',
+    description: 'The audit chain heads are sealed with an HMAC key, which encrypts nothing, and function roles may only GenerateMac with it.',
+    check(resources) {
+      const macKeys = ofType(resources, T.key).filter((k) => isMacKey(k.props) && String(k.props.customerMasterKeySpec).startsWith('HMAC_'));
+      const macArns = new Set(macKeys.map((k) => k.props.arn));
+      const violations = macKeys.length === 0 ? ['no HMAC key seals the audit chain heads'] : [];
+      for (const { role, actions, targets } of functionAllows(resources)) {
+        if (!targets.some((t) => macArns.has(t))) continue;
+        for (const action of actions.filter((a) => a !== 'kms:GenerateMac')) violations.push(`${role}: ${action} on the audit MAC key`);
+      }
+      const generating = new Set(functionAllows(resources).filter((s) => s.actions.includes('kms:GenerateMac') && s.targets.some((t) => macArns.has(t))).map((s) => s.role));
+      if (macKeys.length > 0 && generating.size === 0) violations.push('no function may seal audit chain heads');
+      return violations;
+    },
+  },
+  {
+    name: 'S3AuditAnchorsObjectLock',
+    description: `The audit anchor bucket keeps every object under Object Lock in compliance mode (${AUDIT_ANCHOR_RETENTION_DAYS_PRODUCTION} days on production), with versioning on.`,
+    check(resources, { stage }) {
+      const buckets = anchorBuckets(resources);
+      if (buckets.length === 0) return ['AuditAnchors: audit anchor bucket not declared'];
+      return buckets.flatMap((b) => {
+        const retention = ofBucket(resources, T.bucketObjectLock, b.props)?.props.rule?.defaultRetention as Props | undefined;
+        const days = Number(retention?.days ?? 0) + Number(retention?.years ?? 0) * 365;
+        return [
+          ...(b.props.objectLockEnabled === true ? [] : [`${b.name}: Object Lock not enabled`]),
+          ...(retention?.mode === 'COMPLIANCE' && days > 0 ? [] : [`${b.name}: default retention not in compliance mode`]),
+          ...(stage === 'production' && days < AUDIT_ANCHOR_RETENTION_DAYS_PRODUCTION ? [`${b.name}: retention under ${AUDIT_ANCHOR_RETENTION_DAYS_PRODUCTION} days on production`] : []),
+          ...(ofBucket(resources, T.bucketVersioning, b.props)?.props.versioningConfiguration?.status === 'Enabled' ? [] : [`${b.name}: versioning not enabled`]),
+        ];
+      });
+    },
+  },
+  {
+    name: 'S3AuditAnchorsWriteOnce',
+    description: 'The audit anchor bucket is encrypted with a customer-managed key, private, TLS-only and write-once (no put without If-None-Match), and functions may only put objects in it.',
+    check(resources) {
+      const keys = new Set(ofType(resources, T.key).map((k) => k.props.arn));
+      return anchorBuckets(resources).flatMap((b) => {
+        const rule = (ofBucket(resources, T.bucketEncryption, b.props)?.props.rules as Props[] | undefined)?.[0]?.applyServerSideEncryptionByDefault as Props | undefined;
+        const block = ofBucket(resources, T.bucketPublicAccessBlock, b.props)?.props;
+        const denies = statementsOf(ofBucket(resources, T.bucketPolicy, b.props)?.props.policy).filter((s) => s.Effect === 'Deny');
+        const denied = (action: string, test: string, key: string, value: string) => denies.some((s) => asList(s.Action).includes(action)
+          && String((s.Condition?.[test] as Props | undefined)?.[key]) === value);
+        return [
+          ...(rule?.sseAlgorithm === 'aws:kms' && keys.has(rule.kmsMasterKeyId) ? [] : [`${b.name}: not encrypted with a customer-managed key`]),
+          ...(['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'].every((k) => block?.[k] === true) ? [] : [`${b.name}: public access not blocked`]),
+          ...(denied('s3:*', 'Bool', 'aws:SecureTransport', 'false') ? [] : [`${b.name}: plain HTTP not refused`]),
+          ...(denied('s3:PutObject', 'Null', 's3:if-none-match', 'true') ? [] : [`${b.name}: not write-once (puts without If-None-Match allowed)`]),
+          ...functionAllows(resources)
+            .filter((s) => s.targets.some((t) => t === b.props.arn || t.startsWith(`${String(b.props.arn)}/`)))
+            .flatMap((s) => s.actions.filter((a) => a !== 's3:PutObject').map((a) => `${s.role}: ${a} on the audit anchor bucket`)),
+        ];
+      });
+    },
   },
   {
     name: 'LambdaLeastPrivilege',
-    description: 'Function roles: trusted by Lambda only, no managed policies, no wildcard actions, "*" only for X-Ray, and the audit table append-only.',
+    description: 'Function roles: trusted by Lambda only, no managed policies, no wildcard actions, "*" only for X-Ray, and the audit and audit seals tables append-only.',
     check(resources) {
       const roles = new Map(ofType(resources, T.role).map((r) => [r.props.arn, r]));
-      const auditTables = new Set(ofType(resources, T.table).filter((t) => t.name === 'AuditTable').map((t) => t.props.arn));
+      const auditTables = new Set(ofType(resources, T.table).filter((t) => t.name === 'AuditTable' || t.name === 'AuditSealsTable').map((t) => t.props.arn));
       return ofType(resources, T.fn).flatMap((fn) => {
         const role = roles.get(fn.props.role);
         if (!role || role.name === API_GATEWAY_ACCOUNT_ROLE) return [`${fn.name}: role not declared in this stack`];
@@ -373,7 +454,7 @@ export const rules: Rule[] = [
   },
   {
     name: 'AlarmsWired',
-    description: 'Alarms for gateway errors and latency, WAF blocks, throttling, auth failures and each function, all notifying an encrypted topic.',
+    description: 'Alarms for gateway errors and latency, WAF blocks, throttling, auth failures, audit seal failures and each function, all notifying an encrypted topic.',
     check(resources) {
       const topics = new Set(ofType(resources, T.topic).filter((t) => t.props.kmsMasterKeyId).map((t) => t.props.arn));
       const alarms = ofType(resources, T.alarm);
@@ -390,7 +471,7 @@ export const rules: Rule[] = [
       const filters = ofType(resources, T.metricFilter);
       const alarmed = (pattern: string): boolean => filters.some((f) => String(f.props.pattern).includes(pattern)
         && alarms.some((a) => a.props.metricName === f.props.metricTransformation?.name && a.props.namespace === f.props.metricTransformation?.namespace));
-      for (const pattern of ['"authentication"', '"authorisation"', '$.status = 429']) if (!alarmed(pattern)) violations.push(`no alarm on log lines matching ${pattern}`);
+      for (const pattern of ['"authentication"', '"authorisation"', '"audit seal failed"', '$.status = 429']) if (!alarmed(pattern)) violations.push(`no alarm on log lines matching ${pattern}`);
       return violations;
     },
   },

@@ -19,6 +19,9 @@ const isFunctionRole = (name: string): boolean => name.endsWith('HandlerRole');
 const functionRole = (change: Props) => breaking(T.role, (p, name) => (isFunctionRole(name) ? { ...p, ...change } : p));
 const inlinePolicy = (statement: Props) => [{ name: 'inline', policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) }];
 
+/** The audit MAC key as the mocks name it. */
+const auditMacKeyArn = 'arn:aws:kms:ap-southeast-2:123456789012:key/AuditMacKey';
+
 /** Deploy-time options that make the synth include a custom domain (for the TLS rule). */
 const withDomain = { HEALTH_API_DOMAIN: 'fhir.example.org', HEALTH_API_CERT_ARN: 'arn:aws:acm:ap-southeast-2:123456789012:certificate/test' };
 
@@ -50,6 +53,14 @@ const variants: Variant[] = [
   { rule: 'DynamoDBPITR', broken: 'production tables without deletion protection', stage: 'production', breakage: breaking(T.table, (p) => ({ ...p, deletionProtectionEnabled: false })), expected: 'deletion protection off on production' },
   { rule: 'DynamoDBEncryptedCMK', broken: 'tables on the AWS-owned key', breakage: breaking(T.table, (p) => ({ ...p, serverSideEncryption: { enabled: false } })), expected: 'not encrypted with a customer-managed key' },
   { rule: 'KMSKeyRotation', broken: 'key rotation off', breakage: breaking(T.key, (p) => ({ ...p, enableKeyRotation: false })), expected: 'rotation off' },
+  { rule: 'AuditMacKeyGenerateOnly', broken: 'functions may also verify MACs with the audit key', breakage: functionRole({ inlinePolicies: inlinePolicy({ Effect: 'Allow', Action: ['kms:GenerateMac', 'kms:VerifyMac'], Resource: [auditMacKeyArn] }) }), expected: 'kms:VerifyMac on the audit MAC key' },
+  { rule: 'AuditMacKeyGenerateOnly', broken: 'the audit key made an encryption key', breakage: breaking(T.key, (p) => (p.keyUsage === 'GENERATE_VERIFY_MAC' ? { ...p, keyUsage: 'ENCRYPT_DECRYPT', customerMasterKeySpec: 'SYMMETRIC_DEFAULT' } : p)), expected: 'no HMAC key' },
+  { rule: 'S3AuditAnchorsObjectLock', broken: 'anchors in governance mode', breakage: breaking(T.bucketObjectLock, (p) => ({ ...p, rule: { defaultRetention: { mode: 'GOVERNANCE', days: 1 } } })), expected: 'not in compliance mode' },
+  { rule: 'S3AuditAnchorsObjectLock', broken: 'anchor versioning suspended', breakage: breaking(T.bucketVersioning, (p) => ({ ...p, versioningConfiguration: { status: 'Suspended' } })), expected: 'versioning not enabled' },
+  { rule: 'S3AuditAnchorsObjectLock', broken: 'production anchors kept a day', stage: 'production', breakage: breaking(T.bucketObjectLock, (p) => ({ ...p, rule: { defaultRetention: { mode: 'COMPLIANCE', days: 1 } } })), expected: 'retention under 3653 days on production' },
+  { rule: 'S3AuditAnchorsWriteOnce', broken: 'anchors on the S3-owned key', breakage: breaking(T.bucketEncryption, (p) => ({ ...p, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] })), expected: 'not encrypted with a customer-managed key' },
+  { rule: 'S3AuditAnchorsWriteOnce', broken: 'anchors may be overwritten', breakage: breaking(T.bucketPolicy, (p, _, output) => ({ ...p, policy: output(p.policy).apply((policy: string) => JSON.stringify({ Version: '2012-10-17', Statement: (JSON.parse(policy) as { Statement: Props[] }).Statement.filter((st) => st.Sid !== 'WriteOnce') })) })), expected: 'not write-once' },
+  { rule: 'S3AuditAnchorsWriteOnce', broken: 'functions may delete anchors', breakage: functionRole({ inlinePolicies: inlinePolicy({ Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: ['arn:aws:s3:::secure-health-api-ci-audit-anchors/anchors/*'] }) }), expected: 's3:DeleteObject on the audit anchor bucket' },
   { rule: 'LambdaLeastPrivilege', broken: 'dynamodb:* on every table', breakage: functionRole({ inlinePolicies: inlinePolicy({ Effect: 'Allow', Action: ['dynamodb:*'], Resource: ['*'] }) }), expected: 'wildcard action dynamodb:*' },
   { rule: 'LambdaLeastPrivilege', broken: 'AWS managed policy attached', breakage: functionRole({ managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] }), expected: 'managed policies attached' },
   { rule: 'LambdaLeastPrivilege', broken: 'role also trusted by the account root (SST 4.17 default)', breakage: functionRole({ assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['lambda.amazonaws.com'], AWS: ['arn:aws:iam::123456789012:root'] } }] }) }), expected: 'trusted by' },

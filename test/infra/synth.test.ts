@@ -63,9 +63,10 @@ describe('offline synth of sst.config.ts', () => {
     }
   });
 
-  it('gives each function only its interaction\'s access: reads never write, only creates touch idempotency, all append audit', () => {
+  it('gives each function only its interaction\'s access: reads never write, only creates touch idempotency, all append audit, audited routes append seals', () => {
     const arnOf = (name: string) => ofType('aws:dynamodb/table:Table').find((t) => t.name === name)!.state.arn as string;
-    const [resources, idempotency, audit] = [arnOf('ResourcesTable'), arnOf('IdempotencyTable'), arnOf('AuditTable')];
+    const [resources, idempotency, audit, seals] = [arnOf('ResourcesTable'), arnOf('IdempotencyTable'), arnOf('AuditTable'), arnOf('AuditSealsTable')];
+    const fieldKey = ofType('aws:kms/key:Key').find((k) => k.name === 'FieldEncryptionKey')!.state.arn as string;
     const roles = new Map(ofType('aws:iam/role:Role').map((r) => [r.state.arn, r.inputs]));
     for (const route of routeList) {
       const fn = ofType('aws:lambda/function:Function').find((f) => f.inputs.description === `${route.method} ${route.path}`)!;
@@ -74,10 +75,11 @@ describe('offline synth of sst.config.ts', () => {
       const actionsOn = (arn: string) => statements.filter((s) => s.Resource.includes(arn)).flatMap((s) => s.Action);
       expect(actionsOn(audit), route.id).toContain('dynamodb:PutItem');
       expect(actionsOn(audit).filter((a) => /Update|Delete/.test(a)), route.id).toEqual([]);
+      if (route.resourceType) expect(actionsOn(seals), route.id).toEqual(['dynamodb:PutItem']);
       expect(actionsOn(idempotency).length > 0, route.id).toBe(route.interaction === 'create');
       if (['read', 'search-type', 'capabilities'].includes(route.interaction)) {
         expect(actionsOn(resources).filter((a) => /Put|Update|Delete|Write/.test(a)), route.id).toEqual([]);
-        expect(statements.flatMap((s) => s.Action), route.id).not.toContain('kms:GenerateDataKey');
+        expect(actionsOn(fieldKey), route.id).not.toContain('kms:GenerateDataKey');
       }
     }
   });

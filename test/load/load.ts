@@ -17,8 +17,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { gatewayConfig, tables } from '@health-api/core';
-import { verifyAuditTable } from '@health-api/core/data';
+import { config, gatewayConfig, tables } from '@health-api/core';
+import { auditTables, sealingFor, verifyAuditTrail } from '@health-api/core/data';
 import { startLocalStack } from '@health-api/local';
 import type { LocalStack } from '@health-api/local';
 import { randomUUID } from 'node:crypto';
@@ -197,7 +197,8 @@ async function consistencyCheck(stack: LocalStack, client: StackClient, headers:
     const creates = audit.filter((r) => (r.event as Event).subtype[0]?.code === 'create');
     const audited = new Set(creates.filter((r) => (r.event as Event).outcome === '0').map((r) => String(r.entity)));
     const announced = new Set(creates.filter((r) => (r.event as Event).subtype[1]?.code === 'intent').map((r) => String(r.entity)));
-    const chains = await verifyAuditTable(documents, tables.audit.name);
+    // The stack runs in this process: its handlers' configuration names the audit key and anchors.
+    const chains = await verifyAuditTrail(documents, auditTables(), await sealingFor(config().data.auditSeal, 'local'));
     const fives: Record<string, number> = {};
     for (const counts of statusCounts) {
       for (const [status, n] of Object.entries(counts)) if (status.startsWith('5')) fives[status] = (fives[status] ?? 0) + n;

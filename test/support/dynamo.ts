@@ -1,4 +1,9 @@
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditTables, Sealing } from '../../packages/core/src/data.js';
+import { sealingFor } from '../../packages/core/src/data.js';
 import type { LocalDynamo } from '../../packages/local/src/dynalite.js';
 import { LOCAL_CREDENTIALS, startDynalite } from '../../packages/local/src/dynalite.js';
 
@@ -6,16 +11,24 @@ export interface TestDynamo extends LocalDynamo {
   documents: DynamoDBDocumentClient;
   /** Every item of a table, for "nothing was written" assertions. */
   scan: (table: string) => Promise<Record<string, unknown>[]>;
+  /** The audit chains' local key file and anchor directory, as the handlers are configured. */
+  sealing: Sealing;
+  auditTables: AuditTables;
+  anchorDir: string;
 }
 
 /** dynalite in memory with every table, and the handlers' configuration pointed at it. */
 export async function startTestDynamo(): Promise<TestDynamo> {
   const dynamo = await startDynalite();
+  const auditDir = mkdtempSync(join(tmpdir(), 'audit-seal-'));
+  const seal = { source: 'local-file', keyFile: join(auditDir, 'keys', 'audit-key.json'), anchorDir: join(auditDir, 'anchors') } as const;
   Object.assign(process.env, {
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     AWS_REGION: 'local',
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    LOCAL_AUDIT_KEY_FILE: seal.keyFile,
+    LOCAL_AUDIT_ANCHOR_DIR: seal.anchorDir,
   });
   const documents = DynamoDBDocumentClient.from(dynamo.client);
   const scan = async (table: string) => {
@@ -28,5 +41,6 @@ export async function startTestDynamo(): Promise<TestDynamo> {
     } while (start);
     return items;
   };
-  return { ...dynamo, documents, scan };
+  const sealing = await sealingFor(seal, 'local');
+  return { ...dynamo, documents, scan, sealing, auditTables: { audit: 'Audit', seals: 'AuditSeals' }, anchorDir: seal.anchorDir };
 }

@@ -38,6 +38,8 @@ export interface DataConfig {
   tableNames: Record<keyof typeof tables, string>;
   /** Keys for field encryption, the blind index and paging cursors. */
   keys: DataKeyConfig;
+  /** The audit chains' head key and anchor store. */
+  auditSeal: AuditSealConfig;
 }
 
 /**
@@ -50,6 +52,16 @@ export interface DataConfig {
 export type DataKeyConfig =
   | { source: 'aws'; fieldKeyArn: string; blindIndexSecretArn: string }
   | { source: 'local-file'; file: string };
+
+/**
+ * Where audit chain heads are authenticated and anchored (see audit/chain-seal.ts). In AWS: the
+ * KMS HMAC key `AUDIT_MAC_KEY_ARN` (the functions may only GenerateMac with it) and the Object
+ * Lock bucket `AUDIT_ANCHOR_BUCKET`. Locally: a key file generated on first use
+ * (`LOCAL_AUDIT_KEY_FILE`) and a directory (`LOCAL_AUDIT_ANCHOR_DIR`).
+ */
+export type AuditSealConfig =
+  | { source: 'aws'; macKeyArn: string; anchorBucket: string }
+  | { source: 'local-file'; keyFile: string; anchorDir: string };
 
 export interface AppConfig {
   serviceName: string;
@@ -105,6 +117,14 @@ function dataKeys(env: NodeJS.ProcessEnv): DataKeyConfig {
   return { source: 'local-file', file: required(env, 'LOCAL_DATA_KEY_FILE') };
 }
 
+function auditSeal(env: NodeJS.ProcessEnv): AuditSealConfig {
+  if (env.AUDIT_MAC_KEY_ARN || env.AUDIT_ANCHOR_BUCKET) {
+    return { source: 'aws', macKeyArn: required(env, 'AUDIT_MAC_KEY_ARN'), anchorBucket: required(env, 'AUDIT_ANCHOR_BUCKET') };
+  }
+  // No unkeyed fallback: an audit trail whose heads nobody can authenticate is not started.
+  return { source: 'local-file', keyFile: required(env, 'LOCAL_AUDIT_KEY_FILE'), anchorDir: required(env, 'LOCAL_AUDIT_ANCHOR_DIR') };
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   let auth: AuthConfig | undefined;
   return {
@@ -123,6 +143,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ) as DataConfig['tableNames'],
       // Read when the data layer first asks, so routes that hold no data need no key settings.
       get keys() { return dataKeys(env); },
+      get auditSeal() { return auditSeal(env); },
     },
   };
 }

@@ -38,6 +38,14 @@ export const tables = {
     // AuditEvent search by day (see audit/audit-trail.ts).
     indexes: [{ name: 'byDay', partitionKey: 'day', sortKey: 'recordedSeq' }],
   },
+  auditSeals: {
+    name: 'AuditSeals',
+    envVar: 'AUDIT_SEALS_TABLE',
+    // Each audit chain's opening (`open`) and its keyed heads (`head#<seq>`), see audit/chain-seal.ts.
+    partitionKey: 'chain',
+    sortKey: 'mark',
+    indexes: [],
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export const tableList: readonly TableDefinition[] = Object.values(tables);

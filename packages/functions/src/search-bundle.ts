@@ -30,6 +30,12 @@ export interface SearchPage {
   notes?: SearchNote[];
 }
 
+/** A returned resource's type and id, when it has both. */
+function typeAndId(resource: unknown): [string, string] | undefined {
+  const { resourceType, id } = resource as { resourceType?: unknown; id?: unknown };
+  return typeof resourceType === 'string' && typeof id === 'string' ? [resourceType, id] : undefined;
+}
+
 export async function searchAnswer(route: RouteDefinition, input: SearchInput, run: (page: Page) => Promise<SearchPage>): Promise<BusinessResult> {
   const query = input.query as Record<string, string | undefined>;
   const parameters = Object.entries(query)
@@ -56,15 +62,17 @@ export async function searchAnswer(route: RouteDefinition, input: SearchInput, r
         ...(next ? [{ relation: 'next', url: link([['_cursor', next]]) }] : []),
       ],
       entry: [
-        ...result.resources.map((resource) => ({ ...fullUrl(input.baseUrl, resource), resource, search: { mode: 'match' } })),
+        ...result.resources.map((resource) => {
+          const found = typeAndId(resource);
+          return { ...(found ? { fullUrl: resourceUrl(input.baseUrl, ...found) } : {}), resource, search: { mode: 'match' } };
+        }),
         ...(notes.length > 0 ? [{ resource: noteOutcome(notes), search: { mode: 'outcome' } }] : []),
       ],
     },
+    // What the audit trail records as disclosed by this search.
+    disclosed: result.resources.flatMap((resource) => {
+      const found = typeAndId(resource);
+      return found ? [found.join('/')] : [];
+    }),
   };
-}
-
-/** `Bundle.entry.fullUrl`: the absolute URL of a resource with an id and type. */
-function fullUrl(baseUrl: string, resource: unknown): { fullUrl?: string } {
-  const { resourceType, id } = resource as { resourceType?: unknown; id?: unknown };
-  return typeof resourceType === 'string' && typeof id === 'string' ? { fullUrl: resourceUrl(baseUrl, resourceType, id) } : {};
 }

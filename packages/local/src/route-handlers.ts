@@ -13,11 +13,14 @@ export interface HandlerEnvironment {
   caFile: string;
   dynamoEndpoint: string;
   dataKeyFile: string;
+  /** The audit chains' MAC key file and anchor directory, both created on first use. */
+  auditKeyFile: string;
+  auditAnchorDir: string;
 }
 
 /**
  * Points the handlers' configuration (read from the environment, see `core/src/config.ts`) at
- * the local issuer, dynalite and the local data keyring. The handlers read it once per process,
+ * the local issuer, dynalite, the local data keyring and the audit trail's local key and anchors. The handlers read it once per process,
  * so one process runs one local stack.
  */
 export function configureHandlerEnvironment(env: HandlerEnvironment): void {
@@ -29,13 +32,15 @@ export function configureHandlerEnvironment(env: HandlerEnvironment): void {
     AUTH_EXTRA_CA_FILE: env.caFile,
     DYNAMODB_ENDPOINT: env.dynamoEndpoint,
     LOCAL_DATA_KEY_FILE: env.dataKeyFile,
+    LOCAL_AUDIT_KEY_FILE: env.auditKeyFile,
+    LOCAL_AUDIT_ANCHOR_DIR: env.auditAnchorDir,
     // dynalite takes any credentials; real ones have no business in this process.
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     ...Object.fromEntries(tableList.map((table) => [table.envVar, table.name])),
   });
-  // Settings that would send a local handler to AWS (credentials, a KMS data key) are dropped.
-  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'FIELD_KEY_ARN', 'BLIND_INDEX_SECRET_ARN']) delete process.env[name];
+  // Settings that would send a local handler to AWS (credentials, KMS keys, a bucket) are dropped.
+  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'FIELD_KEY_ARN', 'BLIND_INDEX_SECRET_ARN', 'AUDIT_MAC_KEY_ARN', 'AUDIT_ANCHOR_BUCKET']) delete process.env[name];
 }
 
 /** Imports each route's handler export from the manifest (call after configuring the environment). */

@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '@health-api/core';
 import { API_BASE_PATH } from '@health-api/core';
+import { closeAuditTrail } from '@health-api/core/audit';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LogSink } from './access-log.js';
@@ -64,7 +65,8 @@ export interface LocalStack {
   parts: { tls: TlsMaterial; apiKeyStore: ApiKeyStore; routes: RouteBinding[]; gatewayConfig: GatewayConfig; issuerServer: ListeningServer };
   /**
    * Stops gracefully: the gateway first (no new connections; requests in flight are answered,
-   * up to the integration timeout), then the rest; dynalite closes its store, so `dataDir` keeps it all.
+   * up to the integration timeout), then seals the audit chains, then the rest; dynalite closes
+   * its store, so `dataDir` keeps it all.
    */
   close: () => Promise<void>;
 }
@@ -89,10 +91,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const opened: Array<{ close: () => Promise<void> }> = [];
   let gateway: ListeningServer | undefined;
   let closing: Promise<void> | undefined;
-  // Stops the gateway (letting requests in flight finish), then the parts in reverse order of
-  // start; calling it again waits for the same stop.
+  // Stops the gateway (letting requests in flight finish), seals the audit chains' heads, then
+  // stops the parts in reverse order of start; calling it again waits for the same stop.
   const closeAll = () => (closing ??= (async () => {
     await gateway?.close();
+    await closeAuditTrail();
     for (const part of opened.reverse()) await part.close();
   })());
   try {
@@ -112,6 +115,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     configureHandlerEnvironment({
       issuer: issuer.issuer, audience, caFile: tls.caFile, dynamoEndpoint: front?.endpoint ?? dynamo.endpoint,
       dataKeyFile: join(stateDir, 'keys', 'data-keys.json'),
+      auditKeyFile: join(stateDir, 'keys', 'audit-key.json'),
+      auditAnchorDir: join(stateDir, 'audit-anchors'),
     });
     const [routes, apiKeyStore] = await Promise.all([
       loadRouteHandlers(),

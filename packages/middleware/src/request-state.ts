@@ -16,6 +16,8 @@ export interface RequestState extends Record<string, unknown> {
   ignoredParameters?: string[];
   /** Writes the audit intent record of a change to the resource with this id (see the audit trail). */
   auditIntent?: (resourceId: string) => Promise<void>;
+  /** References of the resources the business function disclosed (a search's matches), for the audit trail. */
+  disclosed?: readonly string[];
 }
 
 export type ApiRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, RequestState>;

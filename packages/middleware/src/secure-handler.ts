@@ -3,7 +3,7 @@ import { ApiError, config } from '@health-api/core';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import { auditTrailMiddleware } from './audit-trail/index.js';
+import { auditTrailMiddleware, logSealFailure } from './audit-trail/index.js';
 import { baseUrlOf } from './base-url.js';
 import { errorResponse } from './error-response/index.js';
 import type { AuthContext } from './jwt-auth/auth-context.js';
@@ -60,6 +60,8 @@ export interface BusinessResult {
   statusCode: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** References of the resources this answer discloses beyond the route's own (a search's matches); the audit trail records them. */
+  disclosed?: readonly string[];
 }
 
 export type BusinessFunction<R extends RouteDefinition> = (input: BusinessInput<R>) => Promise<BusinessResult>;
@@ -73,7 +75,7 @@ const DEADLINE_MARGIN_MS = 500;
  * Code only some routes need is loaded on their first request, not at import: the metadata
  * route never loads the DynamoDB or idempotency code, which keeps its cold start short.
  */
-const auditTrail = async () => (await import('@health-api/core/audit')).auditTrail();
+const auditTrail = async () => (await import('@health-api/core/audit')).auditTrail({ onSealFailure: logSealFailure });
 
 function lazyIdempotent<R extends RouteDefinition>(route: R, business: BusinessFunction<R>) {
   let wrapped: ((input: BusinessInput<R>, context: Context) => Promise<BusinessResult>) | undefined;
@@ -120,6 +122,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
       signal,
       auditIntent: state.auditIntent ?? noAuditTrail,
     }, context);
+    if (result.disclosed) state.disclosed = result.disclosed;
     return {
       statusCode: result.statusCode,
       headers: result.headers ?? {},

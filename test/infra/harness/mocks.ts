@@ -29,12 +29,14 @@ function arnFor(type: string, name: string): string {
     case 'aws:dynamodb/table:Table': return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
     case 'aws:kms/key:Key': return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`;
     case 'aws:iam/role:Role': return `arn:aws:iam::${ACCOUNT}:role/${name}`;
+    case 'aws:s3/bucket:Bucket': return `arn:aws:s3:::${name}`;
     default: return `arn:aws:${service}:${REGION}:${ACCOUNT}:${name}`;
   }
 }
 
 function outputsFor(args: MockResourceArgs, id: string): Record<string, unknown> {
-  const physical = (args.inputs.name as string | undefined) ?? args.name;
+  // A bucket's physical name is its `bucket` input.
+  const physical = (args.inputs.name as string | undefined) ?? (args.type === 'aws:s3/bucket:Bucket' ? args.inputs.bucket as string | undefined : undefined) ?? args.name;
   const base = { arn: arnFor(args.type, physical), name: physical, id };
   switch (args.type) {
     case 'aws:apigateway/restApi:RestApi':

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDynamo } from '../../../../test/support/dynamo.js';
 import { startTestDynamo } from '../../../../test/support/dynamo.js';
 import { auditEvent } from './audit-event.js';
-import { AuditTrail, searchAudit, verifyAuditTable } from './audit-trail.js';
+import { AuditTrail, searchAudit } from './audit-trail.js';
+import { verifyAuditTrail } from './audit-verify.js';
 import type { AuditRecord } from './hash-chain.js';
 
 let dynamo: TestDynamo;
@@ -12,12 +13,12 @@ afterAll(() => dynamo.close());
 
 const event = (resourceId: string, clientId = 'clinical') => auditEvent({
   interaction: 'read', resourceType: 'Patient', resourceId, status: 200, clientId,
-  interactionId: crypto.randomUUID(), recorded: new Date().toISOString(), observer: 'test',
+  requestId: crypto.randomUUID(), recorded: new Date().toISOString(), observer: 'test',
 });
 
 describe('AuditTrail on DynamoDB', () => {
   it('keeps one chain for one request at a time', async () => {
-    const trail = new AuditTrail(dynamo.documents, 'Audit');
+    const trail = new AuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing);
     const written = [];
     for (let i = 0; i < 5; i += 1) written.push(await trail.append(event(`s${i}`)));
     expect(new Set(written.map((r) => r.chain)).size).toBe(1);
@@ -25,18 +26,18 @@ describe('AuditTrail on DynamoDB', () => {
   });
 
   it('spreads concurrent writes over a bounded number of chains, each unbroken', async () => {
-    const trail = new AuditTrail(dynamo.documents, 'Audit');
+    const trail = new AuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing);
     const written = await Promise.all(Array.from({ length: 40 }, (_, i) => trail.append(event(`p${i}`))));
     const chains = new Set(written.map((r) => r.chain));
     expect(chains.size).toBeGreaterThan(1);
     expect(chains.size).toBeLessThanOrEqual(16);
-    const result = await verifyAuditTable(dynamo.documents, 'Audit');
+    const result = await verifyAuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing);
     expect(result.faults).toEqual([]);
     expect(result.records).toBeGreaterThanOrEqual(40);
   });
 
   it('starts a new chain after a failed write instead of forking', async () => {
-    const trail = new AuditTrail(dynamo.documents, 'Audit');
+    const trail = new AuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing);
     const first = await trail.append(event('x1'));
     // Another writer takes the next slot of this chain: our conditional put must not overwrite it.
     const squatter = { ...first, seq: '000000000001', hash: 'squatter' };
@@ -49,7 +50,7 @@ describe('AuditTrail on DynamoDB', () => {
   });
 
   it('finds records by day, client and resource, newest first', async () => {
-    const trail = new AuditTrail(dynamo.documents, 'Audit');
+    const trail = new AuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing);
     await trail.append(event('search-me', 'reader'));
     await trail.append(event('other', 'reader'));
     const day = new Date().toISOString().slice(0, 10);
@@ -60,11 +61,11 @@ describe('AuditTrail on DynamoDB', () => {
   });
 
   it('reports a modified, a deleted and a reordered record', async () => {
-    const trail = new AuditTrail(dynamo.documents, 'Audit');
+    const trail = new AuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing);
     const records: AuditRecord[] = [];
     for (let i = 0; i < 4; i += 1) records.push(await trail.append(event(`t${i}`)));
     const [r0, r1, r2] = records as [AuditRecord, AuditRecord, AuditRecord];
-    const faultOf = async () => (await verifyAuditTable(dynamo.documents, 'Audit')).faults.find((f) => f.chain === r0.chain);
+    const faultOf = async () => (await verifyAuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing)).faults.find((f) => f.chain === r0.chain);
 
     await dynamo.documents.send(new PutCommand({ TableName: 'Audit', Item: { ...r1, event: { ...r1.event, action: 'D' } } }));
     expect(await faultOf()).toMatchObject({ kind: 'hash-mismatch', seq: r1.seq });

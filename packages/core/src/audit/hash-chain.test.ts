@@ -9,7 +9,7 @@ function chainOf(length: number): AuditRecord[] {
   for (let i = 0; i < length; i += 1) {
     const event = auditEvent({
       interaction: 'read', resourceType: 'Patient', resourceId: `p${i}`, status: 200, clientId: 'clinical',
-      interactionId: crypto.randomUUID(), recorded: new Date(Date.UTC(2026, 10, 24, 0, 0, i)).toISOString(), observer: 'test',
+      requestId: crypto.randomUUID(), recorded: new Date(Date.UTC(2026, 10, 24, 0, 0, i)).toISOString(), observer: 'test',
     });
     const record = link('chain-a', i, prev, event);
     records.push(record);

@@ -5,7 +5,9 @@ import type { AuditEvent } from './audit-event.js';
 /**
  * Tamper evidence for the audit trail: each record carries the hash of the previous record of
  * its chain, and its own hash over its canonical JSON (RFC 8785) including that link. Changing,
- * removing or reordering a record breaks a link that `verifyChain` reports.
+ * removing or reordering a record breaks a link that `verifyChain` reports. The hashes are
+ * unkeyed: against someone who can write the table they only count with the keyed heads of
+ * chain-seal.ts.
  */
 
 export const GENESIS = 'GENESIS';
@@ -26,7 +28,7 @@ export interface AuditRecord {
 }
 
 const SEQ_WIDTH = 12;
-const formatSeq = (n: number): string => String(n).padStart(SEQ_WIDTH, '0');
+export const formatSeq = (n: number): string => String(n).padStart(SEQ_WIDTH, '0');
 
 type Unsigned = Omit<AuditRecord, 'hash'>;
 
@@ -52,21 +54,38 @@ export function link(chain: string, seq: number, prevHash: string, event: AuditE
   return { ...unsigned, hash: recordHash(unsigned) };
 }
 
-export type ChainFault =
+/** Faults of the records themselves, found walking a chain forward. */
+export type LinkFault =
   | { kind: 'hash-mismatch'; seq: string }
   | { kind: 'broken-link'; seq: string }
   | { kind: 'gap'; seq: string; expected: string };
 
-/** Checks one chain, given in sort-key order; answers the first fault or undefined. */
-export function verifyChain(records: readonly AuditRecord[]): ChainFault | undefined {
+/**
+ * Checks a chain one record at a time, in sort-key order, so a verifier can stream it: answers
+ * the record's fault, if any. It only knows what came before; what is missing at the end or was
+ * rewritten and re-hashed takes the chain's sealed heads (see chain-seal.ts).
+ */
+export function chainWalker(): (record: AuditRecord) => LinkFault | undefined {
+  let index = 0;
   let prevHash = GENESIS;
-  for (const [index, record] of records.entries()) {
+  return (record) => {
     const expected = formatSeq(index);
     if (record.seq !== expected) return { kind: 'gap', seq: record.seq, expected };
     if (record.prevHash !== prevHash) return { kind: 'broken-link', seq: record.seq };
     const { hash, ...unsigned } = record;
     if (recordHash(unsigned) !== hash) return { kind: 'hash-mismatch', seq: record.seq };
+    index += 1;
     prevHash = hash;
+    return undefined;
+  };
+}
+
+/** Checks one whole chain, given in sort-key order; answers the first fault or undefined. */
+export function verifyChain(records: readonly AuditRecord[]): LinkFault | undefined {
+  const walk = chainWalker();
+  for (const record of records) {
+    const fault = walk(record);
+    if (fault) return fault;
   }
   return undefined;
 }

@@ -55,6 +55,31 @@ describe('GET /v1/AuditEvent', () => {
     expect(await found({ date: today(), entity: `Patient/${id}`, agent: 'urn:some-system|test-client' })).toBe(0);
   });
 
+  it('records the resources a search disclosed, as entities of its AuditEvent', async () => {
+    const patient = await api.call(routes.patientCreate, {
+      body: { resourceType: 'Patient', name: [{ family: 'Rangi', given: ['Mere'] }], birthDate: '1975-06-07' },
+    });
+    const patientId = patient.json<{ id: string }>().id;
+    const observations: string[] = [];
+    for (const effectiveDateTime of ['2024-01-01T09:00:00Z', '2024-02-01T09:00:00Z']) {
+      const answer = await api.call(routes.observationCreate, {
+        body: {
+          resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] },
+          subject: { reference: `Patient/${patientId}` }, effectiveDateTime, valueQuantity: { value: 72, unit: 'beats/min', system: 'http://unitsofmeasure.org', code: '/min' },
+        },
+      });
+      observations.push(`Observation/${answer.json<{ id: string }>().id}`);
+    }
+    expect((await api.call(routes.observationSearch, { query: { patient: `Patient/${patientId}` } })).status).toBe(200);
+
+    type Recorded = { subtype: Array<{ code: string }>; entity: Array<{ what: { reference?: string; identifier?: { system: string } } }> };
+    const searches = (await api.dynamo.scan('Audit')).map((item) => item.event as Recorded)
+      .filter((event) => event.subtype[0]?.code === 'search-type' && event.entity.some((e) => e.what.reference === observations[0]));
+    expect(searches.map((event) => event.entity.map((e) => e.what.reference ?? e.what.identifier?.system))).toEqual([
+      ['Observation', ...observations, 'https://api.example.health.nz/ns/request-id'],
+    ]);
+  });
+
   it('filters by agent and pages with an opaque cursor', async () => {
     const reader = await api.token('system/Patient.r', { client_id: 'paging-reader', sub: 'paging-reader' });
     for (let i = 0; i < 3; i += 1) await api.call(routes.patientRead, { params: { id: `missing-${i}` }, token: reader });

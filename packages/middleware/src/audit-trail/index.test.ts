@@ -30,7 +30,7 @@ type Business = () => Promise<APIGatewayProxyResult>;
  * With `changes`, the request changes that resource first, announcing it as the repository does.
  */
 function handlerWith(table: string, business: Business, changes?: string) {
-  const trail = new AuditTrail(dynamo.documents, table);
+  const trail = new AuditTrail(dynamo.documents, { ...dynamo.auditTables, audit: table }, dynamo.sealing);
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, RequestState>(business)
     .use({ before: (request) => { request.internal.auth = { clientId: 'clinical', subject: 'clinical', expiresAt: 0, grants: [], patient: 'p-9' }; } })
     .use(auditTrailMiddleware(route, () => trail))
@@ -39,11 +39,16 @@ function handlerWith(table: string, business: Business, changes?: string) {
     .use({ before: async (request) => { if (changes) await request.internal.auditIntent?.(changes); } });
 }
 
-type Event = { subtype: Array<{ code: string }>; outcome?: string; entity: Array<{ what: { identifier?: { value: string } } }> };
+type Event = { subtype: Array<{ code: string }>; outcome?: string; entity: Array<{ what: { identifier?: { system: string; value: string } }; detail?: unknown }> };
 const eventOf = (item: Record<string, unknown>) => item.event as Event;
 
 const created: Business = async () => ({ statusCode: 201, headers: { Location: '/v1/Patient/abc-1/_history/1' }, body: '{"name":"Aroha"}' });
-const event = () => proxyEvent({ method: 'POST', path: '/v1/Patient', headers: { authorization: 'Bearer eyJhbGciOi.eyJzdWIi.sig' }, body: '{"name":"Aroha","nhi":"ZAC5361"}' });
+const event = (headers: Record<string, string> = {}) => proxyEvent({
+  method: 'POST', path: '/v1/Patient', headers: { authorization: 'Bearer eyJhbGciOi.eyJzdWIi.sig', ...headers }, body: '{"name":"Aroha","nhi":"ZAC5361"}',
+});
+const addedSince = async (before: Array<Record<string, unknown>>) => (await dynamo.scan('Audit'))
+  .filter((item) => !before.some((b) => b.hash === item.hash))
+  .sort((a, b) => String(a.seq).localeCompare(String(b.seq)));
 
 describe('audit trail middleware', () => {
   it('writes one AuditEvent for an allowed call, naming client, patient context, source and resource', async () => {
@@ -87,15 +92,30 @@ describe('audit trail middleware', () => {
     const before = await dynamo.scan('Audit');
     const result = await handlerWith('Audit', created, 'abc-2')(event(), lambdaContext());
     expect(result.statusCode).toBe(201);
-    const added = (await dynamo.scan('Audit')).filter((item) => !before.some((b) => b.hash === item.hash));
-    added.sort((a, b) => String(a.seq).localeCompare(String(b.seq)));
+    const added = await addedSince(before);
     expect(added.map((item) => [item.entity, eventOf(item).subtype.map((s) => s.code), eventOf(item).outcome])).toEqual([
       ['Patient/abc-2', ['create', 'intent'], undefined],
       ['Patient/abc-1', ['create'], '0'],
     ]);
     expect(new Set(added.map((item) => item.chain)).size).toBe(1);
-    const interactionIds = added.map((item) => eventOf(item).entity.at(-1)?.what.identifier?.value);
-    expect(interactionIds[0]).toBe(interactionIds[1]);
+    const requestIds = added.map((item) => eventOf(item).entity.at(-1)?.what.identifier?.value);
+    expect(requestIds[0]).toBe(requestIds[1]);
+  });
+
+  it('pairs intent and outcome by the platform\'s request id; the client\'s Interaction-Id is only a detail', async () => {
+    const before = await dynamo.scan('Audit');
+    const handler = handlerWith('Audit', created, 'abc-4');
+    // Two calls sending the same Interaction-Id, as a client may (by mistake or to blur its trail).
+    const clientChosen = crypto.randomUUID();
+    const calls = [event({ 'interaction-id': clientChosen }), event({ 'interaction-id': clientChosen })];
+    for (const call of calls) expect((await handler(call, lambdaContext())).statusCode).toBe(201);
+    const requestEntity = (requestId: string) => ({
+      what: { identifier: { system: 'https://api.example.health.nz/ns/request-id', value: requestId } },
+      detail: [{ type: 'Interaction-Id', valueString: clientChosen }],
+    });
+    expect((await addedSince(before)).map((item) => eventOf(item).entity.at(-1))).toEqual(
+      calls.flatMap((call) => [requestEntity(call.requestContext.requestId), requestEntity(call.requestContext.requestId)]),
+    );
   });
 
   it('refuses a change with 503 when its intent cannot be recorded: the change never runs', async () => {

@@ -17,8 +17,15 @@ function resourceId(request: ApiRequest, status: number): string | undefined {
   return typeof location === 'string' ? LOCATION_ID.exec(location)?.[1] : undefined;
 }
 
+const errorName = (cause: unknown) => (cause instanceof Error ? cause.name : 'unknown');
+
 const logFailure = (reason: string, cause: unknown) => {
-  logger.error('audit write failed', { reason, errorName: cause instanceof Error ? cause.name : 'unknown' });
+  logger.error('audit write failed', { reason, errorName: errorName(cause) });
+};
+
+/** A chain head that could not be sealed: the records stand, the next seal covers them. */
+export const logSealFailure = (cause: unknown) => {
+  logger.error('audit seal failed', { errorName: errorName(cause) });
 };
 
 const unavailable = (reason: string, cause: unknown) => {
@@ -28,7 +35,7 @@ const unavailable = (reason: string, cause: unknown) => {
 
 /**
  * The audit trail: one hash-chained AuditEvent per call to a health endpoint, allowed or
- * refused. An allowed call whose record cannot be written fails with 503 (no unaudited access);
+ * refused, naming what a search disclosed (`BusinessResult.disclosed`). An allowed call whose record cannot be written fails with 503 (no unaudited access);
  * a refused call keeps its refusal and the failure is logged.
  *
  * A change is also recorded before it is made: the business function calls `auditIntent` with
@@ -51,7 +58,10 @@ export function auditTrailMiddleware(route: RouteDefinition, trail: () => AuditT
       ...(auth?.fhirUser ? { fhirUser: auth.fhirUser } : {}),
       ...(auth?.patient ? { patient: auth.patient } : {}),
       ...(sourceIp ? { sourceIp } : {}),
-      interactionId: request.internal.interactionId ?? '',
+      // API Gateway's request id; Lambda's when the event has none. Never the client's Interaction-Id.
+      requestId: request.event.requestContext?.requestId || request.context.awsRequestId,
+      ...(request.internal.interactionId ? { interactionId: request.internal.interactionId } : {}),
+      ...(status !== undefined && request.internal.disclosed ? { disclosed: request.internal.disclosed } : {}),
       recorded: new Date().toISOString(),
       observer: config().serviceName,
     };
