@@ -37,6 +37,13 @@ describe('local key file', () => {
     writeFileSync(bad, JSON.stringify({ wrappingKey: 'c2hvcnQ=', indexKey: 'c2hvcnQ=' }), { mode: 0o600 });
     expect(() => loadLocalKeyFile(bad)).toThrow('The local data key file is not valid');
   });
+
+  it('is refused when a key is not strict base64 (Node would skip the stray characters)', () => {
+    const { wrappingKey, indexKey } = JSON.parse(readFileSync(keyFile, 'utf8')) as { wrappingKey: string; indexKey: string };
+    const stray = join(dir, 'stray.json');
+    writeFileSync(stray, JSON.stringify({ wrappingKey, indexKey: `${indexKey.slice(0, 10)}*${indexKey.slice(10)}` }), { mode: 0o600 });
+    expect(() => loadLocalKeyFile(stray)).toThrow('The local data key file is not valid');
+  });
 });
 
 describe('envelope encryption', () => {
