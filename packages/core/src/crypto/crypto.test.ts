@@ -100,4 +100,13 @@ describe('paging cursor', () => {
       await expect(openCursor(altered.toString('base64url'), 'b', now)).rejects.toThrow(invalid);
     }
   });
+
+  it('refuses a cursor cut short before any GCM check, so a tag shorter than 16 bytes is never verified', async () => {
+    const bytes = Buffer.from(await sealCursor(position, 'b'), 'base64url');
+    for (const length of [0, 12, 16, 20, 27, 28]) {
+      await expect(openCursor(bytes.subarray(0, length).toString('base64url'), 'b'), String(length)).rejects.toMatchObject({
+        code: 'INVALID_CURSOR', cause: expect.objectContaining({ message: 'cursor too short to hold a full tag' }),
+      });
+    }
+  });
 });
