@@ -11,6 +11,8 @@ export function functionEnvironment(): Record<string, $util.Input<string>> {
     SERVICE_NAME: $app.name,
     STAGE: $app.stage,
     AUTH_ISSUER: issuer.issuer,
+    AUTH_ISSUER_KIND: issuer.kind,
+    ...(issuer.legacyTokenTypes ? { AUTH_ALLOW_LEGACY_TYP: 'true' } : {}),
     ...(issuer.audience ? { AUTH_AUDIENCE: issuer.audience } : {}),
     ...(issuer.clientIds ? { AUTH_CLIENT_IDS: issuer.clientIds } : {}),
     AUTH_JWKS_URI: issuer.jwksUri,

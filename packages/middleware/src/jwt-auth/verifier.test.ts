@@ -2,9 +2,7 @@ import type { AuthConfig } from '@health-api/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestIssuer } from '../../../../test/support/issuer.js';
 import { newKey, startTestIssuer } from '../../../../test/support/issuer.js';
-import { JwksRefetchLimiter, TokenRejected, checkClient, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
-
-const types = ['at+jwt', 'application/at+jwt', 'jwt'];
+import { JwksRefetchLimiter, TokenRejected, checkAudienceBinding, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
 
 describe('checkHeader', () => {
   it.each<[string, Record<string, unknown>, string]>([
@@ -18,12 +16,21 @@ describe('checkHeader', () => {
     ['kid with a path', { alg: 'ES256', kid: '../../keys' }, 'bad-kid'],
     ['kid with a slash', { alg: 'ES256', kid: 'a/b' }, 'bad-kid'],
     ['ID token typ', { alg: 'ES256', kid: 'k', typ: 'id+jwt' }, 'bad-typ'],
+    ['typ that is not a string', { alg: 'ES256', kid: 'k', typ: 7 }, 'bad-typ'],
+    ['no typ (legacy not allowed)', { alg: 'ES256', kid: 'k' }, 'no-typ'],
+    ['typ JWT (legacy not allowed)', { alg: 'ES256', kid: 'k', typ: 'JWT' }, 'bad-typ'],
   ])('rejects %s', (_name, header, reason) => {
-    expect(() => checkHeader(header as never, types)).toThrow(new TokenRejected(reason));
+    expect(() => checkHeader(header as never, false)).toThrow(new TokenRejected(reason));
   });
 
-  it.each([{ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }, { alg: 'RS256', kid: 'abc-DEF_1=', typ: 'JWT' }, { alg: 'EdDSA', kid: 'k' }])('accepts %o', (header) => {
-    expect(() => checkHeader(header as never, types)).not.toThrow();
+  it.each([{ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }, { alg: 'RS256', kid: 'abc-DEF_1=', typ: 'application/AT+JWT' }, { alg: 'EdDSA', kid: 'k', typ: 'AT+JWT' }])('accepts %o', (header) => {
+    expect(() => checkHeader(header as never, false)).not.toThrow();
+  });
+
+  it('accepts no typ and typ JWT only when legacy types are allowed, and still no other type', () => {
+    expect(() => checkHeader({ alg: 'ES256', kid: 'k' } as never, true)).not.toThrow();
+    expect(() => checkHeader({ alg: 'RS256', kid: 'k', typ: 'JWT' } as never, true)).not.toThrow();
+    expect(() => checkHeader({ alg: 'RS256', kid: 'k', typ: 'id+jwt' } as never, true)).toThrow(new TokenRejected('bad-typ'));
   });
 });
 
@@ -38,12 +45,23 @@ describe('checkLifetime', () => {
   });
 });
 
-describe('checkClient', () => {
+describe('checkAudienceBinding', () => {
+  const oidc = (clientIds: string[]) => ({ issuerKind: 'oidc' as const, clientIds });
+  const cognito = { issuerKind: 'cognito' as const, clientIds: ['a'] };
+
   it('accepts only access tokens, and only of listed clients when a list is set', () => {
-    expect(() => checkClient({ token_use: 'id', client_id: 'a' }, [])).toThrow('not-an-access-token');
-    expect(() => checkClient({ token_use: 'access', client_id: 'b' }, ['a'])).toThrow('client-not-accepted');
-    expect(() => checkClient({ client_id: 'a' }, ['a'])).not.toThrow();
-    expect(() => checkClient({}, [])).not.toThrow();
+    expect(() => checkAudienceBinding({ token_use: 'id', client_id: 'a' }, oidc([]))).toThrow('not-an-access-token');
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'b' }, oidc(['a']))).toThrow('client-not-accepted');
+    expect(() => checkAudienceBinding({ client_id: 'a' }, oidc(['a']))).not.toThrow();
+    expect(() => checkAudienceBinding({}, oidc([]))).not.toThrow();
+  });
+
+  it('for a Cognito issuer, accepts only Cognito access tokens: token_use access, no aud, a listed client', () => {
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'a' }, cognito)).not.toThrow();
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'a', aud: 'https://other.api' }, cognito)).toThrow('aud-without-audience');
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'a', aud: [] }, cognito)).toThrow('aud-without-audience');
+    expect(() => checkAudienceBinding({ client_id: 'a' }, cognito)).toThrow('not-an-access-token');
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'b' }, cognito)).toThrow('client-not-accepted');
   });
 });
 
@@ -63,8 +81,8 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
     issuer = await startTestIssuer();
     config = {
       issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri, maxTokenLifetimeSeconds: 900,
-      maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, acceptedTokenTypes: types, extraCaPem: issuer.caPem,
-      tokenCacheSize: 100, tokenCacheSeconds: 300, clientIds: [], jwksMaxAgeSeconds: 900,
+      maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, legacyTokenTypes: false, extraCaPem: issuer.caPem,
+      tokenCacheSize: 100, tokenCacheSeconds: 300, issuerKind: 'oidc', clientIds: [], jwksMaxAgeSeconds: 900,
     };
   });
   afterAll(() => issuer.close());
@@ -125,10 +143,16 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
   });
 
   it('binds tokens without aud (Cognito) to the listed clients', async () => {
-    const verifier = createAccessTokenVerifier({ ...config, audience: null, clientIds: ['clinical-app'] });
+    const verifier = createAccessTokenVerifier({ ...config, issuerKind: 'cognito', audience: null, clientIds: ['clinical-app'], legacyTokenTypes: true });
     const cognitoLike = (clientId: string) => issuer.token({ aud: undefined, client_id: clientId, token_use: 'access' }, { typ: undefined });
     await expect(verifier.verify(await cognitoLike('clinical-app'))).resolves.toMatchObject({ client_id: 'clinical-app' });
     await expect(verifier.verify(await cognitoLike('someone-else'))).rejects.toThrow('client-not-accepted');
+  });
+
+  it('refuses, without an audience, a listed client\'s token that names another API in aud', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, issuerKind: 'cognito', audience: null, clientIds: ['clinical-app'], legacyTokenTypes: true });
+    const forOtherApi = await issuer.token({ aud: 'https://other.api.example', client_id: 'clinical-app', token_use: 'access' }, { typ: undefined });
+    await expect(verifier.verify(forOtherApi)).rejects.toThrow('aud-without-audience');
   });
 
   it('stops verifying a withdrawn key once the JWKS is past its max age, without a restart', async () => {

@@ -13,7 +13,8 @@ import { VerifiedTokenCache } from './verified-token-cache.js';
  * Access-token verification: aws-jwt-verify checks signature, issuer, audience, `exp` and `nbf`
  * against the issuer's JWKS; this module adds what it leaves open (see the README's control
  * table): required `exp`/`iat`, a lifetime cap, no `crit`, no key-carrying headers, a sane
- * `kid`, an access-token `typ`, and a bound on JWKS downloads caused by unknown key ids.
+ * `kid`, an access-token `typ`, the binding of audience-less (Cognito) tokens, and a bound on
+ * JWKS downloads caused by unknown key ids.
  */
 
 export class TokenRejected extends Error {
@@ -27,6 +28,10 @@ const ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'
 /** Headers that point at or carry a key: honouring them lets the sender choose the key. */
 const KEY_HEADERS = ['jku', 'jwk', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
 const KID = /^[A-Za-z0-9_+=-][A-Za-z0-9_.+=-]{0,127}$/;
+/** RFC 9068 access-token types; `typ` compares case-insensitively (RFC 7515 §4.1.9). */
+const ACCESS_TOKEN_TYPES = ['at+jwt', 'application/at+jwt'];
+/** What issuers that predate RFC 9068 send, when a deployer opts in: no `typ`, or `JWT`. */
+const LEGACY_TOKEN_TYPE = 'jwt';
 const CLOCK_SKEW_SECONDS = 60;
 
 /**
@@ -54,19 +59,37 @@ export class JwksRefetchLimiter implements PenaltyBox {
   registerSuccessfulAttempt(): void {}
 }
 
-export function checkHeader(header: JwtHeader, acceptedTypes: readonly string[]): void {
+export function checkHeader(header: JwtHeader, legacyTokenTypes: boolean): void {
   if (typeof header.alg !== 'string' || !ALGORITHMS.has(header.alg)) throw new TokenRejected('alg-not-allowed');
   if ('crit' in header) throw new TokenRejected('crit-header');
   if (KEY_HEADERS.some((name) => name in header)) throw new TokenRejected('key-in-header');
   if (typeof header.kid !== 'string' || !KID.test(header.kid)) throw new TokenRejected('bad-kid');
-  if (header.typ !== undefined && (typeof header.typ !== 'string' || !acceptedTypes.includes(header.typ.toLowerCase()))) {
-    throw new TokenRejected('bad-typ');
-  }
+  checkType(header.typ, legacyTokenTypes);
 }
 
-/** An access token, for one of the accepted clients when a client list is configured. */
-export function checkClient(payload: JwtPayload, clientIds: readonly string[]): void {
+/** An access token by its type: an ID token or any other JWT of the issuer is not one. */
+function checkType(typ: unknown, legacyTokenTypes: boolean): void {
+  if (typ === undefined) {
+    if (!legacyTokenTypes) throw new TokenRejected('no-typ');
+    return;
+  }
+  const type = typeof typ === 'string' ? typ.toLowerCase() : '';
+  if (ACCESS_TOKEN_TYPES.includes(type) || (legacyTokenTypes && type === LEGACY_TOKEN_TYPE)) return;
+  throw new TokenRejected('bad-typ');
+}
+
+/**
+ * An access token for this API. aws-jwt-verify checks `aud` against the audience; a Cognito
+ * issuer has none, so its tokens must be Cognito access tokens (`token_use=access`, no `aud`: a
+ * token for another API of the same issuer carries one) of a listed client.
+ */
+export function checkAudienceBinding(payload: JwtPayload, auth: Pick<AuthConfig, 'issuerKind' | 'clientIds'>): void {
+  const { clientIds } = auth;
   if (payload.token_use !== undefined && payload.token_use !== 'access') throw new TokenRejected('not-an-access-token');
+  if (auth.issuerKind === 'cognito') {
+    if (payload.token_use !== 'access') throw new TokenRejected('not-an-access-token');
+    if (payload.aud !== undefined) throw new TokenRejected('aud-without-audience');
+  }
   if (clientIds.length > 0 && !(typeof payload.client_id === 'string' && clientIds.includes(payload.client_id))) {
     throw new TokenRejected('client-not-accepted');
   }
@@ -110,7 +133,7 @@ export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier
       jwksUri: auth.jwksUri,
       customJwtCheck: ({ payload }) => {
         checkLifetime(payload, auth.maxTokenLifetimeSeconds);
-        checkClient(payload, auth.clientIds);
+        checkAudienceBinding(payload, auth);
       },
     },
     { jwksCache },
@@ -150,7 +173,7 @@ export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier
       } catch {
         throw new TokenRejected('malformed');
       }
-      checkHeader(header, auth.acceptedTokenTypes);
+      checkHeader(header, auth.legacyTokenTypes);
       await hydrate();
       const payload = await verifier.verify(token);
       cache.set(token, payload);
