@@ -18,7 +18,8 @@ export interface Issuer {
   audience?: $util.Input<string>;
   /** Accepted `client_id`s, comma-separated (AUTH_CLIENT_IDS). */
   clientIds?: $util.Input<string>;
-  jwksUri: $util.Input<string>;
+  /** AUTH_JWKS_URI; without it the functions read `jwks_uri` from the issuer's discovery document. */
+  jwksUri?: $util.Input<string>;
 }
 
 /**
@@ -40,7 +41,8 @@ function externalIssuer(): Issuer | undefined {
     throw new Error('An external issuer needs an https AUTH_ISSUER and an AUTH_AUDIENCE');
   }
   return {
-    issuer, kind: 'oidc', audience, jwksUri: process.env.AUTH_JWKS_URI ?? `${issuer}/.well-known/jwks.json`,
+    issuer, kind: 'oidc', audience,
+    ...(process.env.AUTH_JWKS_URI ? { jwksUri: process.env.AUTH_JWKS_URI } : {}),
     legacyTokenTypes: process.env.AUTH_ALLOW_LEGACY_TYP === 'true',
   };
 }

@@ -100,13 +100,15 @@ describe('offline synth of sst.config.ts', () => {
   });
 
   it('takes an external OIDC issuer from the deploy environment instead of creating Cognito', async () => {
-    const external = await synth({ env: { AUTH_ISSUER: 'https://login.example.org', AUTH_AUDIENCE: 'https://fhir.example.org' } });
+    const external = await synth({ env: { AUTH_ISSUER: 'https://login.example.org/', AUTH_AUDIENCE: 'https://fhir.example.org', AUTH_ALLOW_LEGACY_TYP: 'true' } });
     expect(external.resources.filter((r) => r.type.startsWith('aws:cognito/'))).toEqual([]);
     const fn = external.resources.find((r) => r.type === 'aws:lambda/function:Function')!;
     const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
     expect(variables).toMatchObject({
-      AUTH_ISSUER: 'https://login.example.org', AUTH_ISSUER_KIND: 'oidc', AUTH_AUDIENCE: 'https://fhir.example.org', AUTH_JWKS_URI: 'https://login.example.org/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://login.example.org/', AUTH_ISSUER_KIND: 'oidc', AUTH_AUDIENCE: 'https://fhir.example.org', AUTH_ALLOW_LEGACY_TYP: 'true',
     });
-    expect(readConfig(variables).auth).toMatchObject({ issuerKind: 'oidc', legacyTokenTypes: false });
+    // No JWKS location is guessed: the functions read it from the issuer's discovery document.
+    expect(variables.AUTH_JWKS_URI).toBeUndefined();
+    expect(readConfig(variables).auth).toMatchObject({ issuerKind: 'oidc', legacyTokenTypes: true });
   });
 });

@@ -22,4 +22,9 @@ describe('issuer configuration', () => {
     expect(auth({ ...base, AUTH_ALLOW_LEGACY_TYP: 'true' }).legacyTokenTypes).toBe(true);
     expect(() => auth({ ...base, AUTH_ALLOW_LEGACY_TYP: 'yes' })).toThrow('AUTH_ALLOW_LEGACY_TYP must be one of true, false');
   });
+
+  it('leaves the JWKS location to discovery unless AUTH_JWKS_URI names it', () => {
+    expect(auth({ AUTH_AUDIENCE: 'https://api.example' }).jwksUri).toBeUndefined();
+    expect(auth({ AUTH_AUDIENCE: 'https://api.example', AUTH_JWKS_URI: 'https://keys.example/jwks' }).jwksUri).toBe('https://keys.example/jwks');
+  });
 });

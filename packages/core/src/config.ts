@@ -20,7 +20,8 @@ export interface AuthConfig {
   audience: string | null;
   /** Clients whose tokens are accepted, by `client_id`; required for a Cognito issuer. */
   clientIds: string[];
-  jwksUri: string;
+  /** The issuer's JWKS; when unset, the `jwks_uri` of its discovery document. */
+  jwksUri?: string;
   /** Longest accepted token lifetime (`exp - iat`), in seconds. */
   maxTokenLifetimeSeconds: number;
   /** Longest accepted Authorization header, in characters. */
@@ -107,7 +108,7 @@ function readAuth(env: NodeJS.ProcessEnv): AuthConfig {
     issuerKind,
     audience: issuerKind === 'cognito' ? null : required(env, 'AUTH_AUDIENCE'),
     clientIds,
-    jwksUri: env.AUTH_JWKS_URI ?? `${issuer}/.well-known/jwks.json`,
+    ...(env.AUTH_JWKS_URI ? { jwksUri: env.AUTH_JWKS_URI } : {}),
     maxTokenLifetimeSeconds: positiveInt(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 900),
     maxAuthorizationLength: positiveInt(env, 'AUTH_MAX_HEADER_LENGTH', 4096),
     jwksRefetchIntervalSeconds: positiveInt(env, 'AUTH_JWKS_REFETCH_INTERVAL_SECONDS', 30),

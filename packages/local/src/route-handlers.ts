@@ -17,7 +17,8 @@ export interface HandlerEnvironment {
 
 /**
  * Points the handlers' configuration (read from the environment, see `core/src/config.ts`) at
- * the local issuer, dynalite and the local data keyring. The handlers read it once per process,
+ * the local issuer (its JWKS found through its discovery document, as in AWS), dynalite and the
+ * local data keyring. The handlers read it once per process,
  * so one process runs one local stack.
  */
 export function configureHandlerEnvironment(env: HandlerEnvironment): void {
@@ -25,7 +26,6 @@ export function configureHandlerEnvironment(env: HandlerEnvironment): void {
     STAGE: 'local',
     AUTH_ISSUER: env.issuer,
     AUTH_AUDIENCE: env.audience,
-    AUTH_JWKS_URI: `${env.issuer}/jwks`,
     AUTH_EXTRA_CA_FILE: env.caFile,
     DYNAMODB_ENDPOINT: env.dynamoEndpoint,
     LOCAL_DATA_KEY_FILE: env.dataKeyFile,

@@ -3,30 +3,17 @@
  * infra/auth.ts deploys it, against a real issuer over HTTPS that signs Cognito-shaped tokens:
  * `token_use=access`, `client_id`, no `aud`, no `typ`.
  */
-import type { RouteDefinition } from '@health-api/core';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestDynamo } from '../../../../test/support/dynamo.js';
 import { startTestDynamo } from '../../../../test/support/dynamo.js';
-import { lambdaContext, proxyEvent } from '../../../../test/support/events.js';
 import { configureAuth } from '../../../../test/support/handler-env.js';
 import type { TestIssuer } from '../../../../test/support/issuer.js';
 import { startTestIssuer } from '../../../../test/support/issuer.js';
-import { secureHandler } from '../secure-handler.js';
-
-const route = {
-  id: 'cognito-read', method: 'GET', path: '/v1/Patient/{id}', interaction: 'read', resourceType: 'Patient',
-  scope: { resourceType: 'Patient', permission: 'r' }, apiKey: true, maxBodyBytes: 0, timeoutSeconds: 5, memoryMb: 128,
-  schemas: { path: { id: { type: 'string', pattern: '^[A-Za-z0-9.-]{1,64}$' } } },
-} as const satisfies RouteDefinition;
+import { countingReadHandler, outcomeCode as code } from '../../../../test/support/read-handler.js';
 
 let issuer: TestIssuer;
 let dynamo: TestDynamo;
-let calls = 0;
-const handler = secureHandler(route, async () => {
-  calls += 1;
-  return { statusCode: 200, body: { resourceType: 'Patient', id: 'p1' } };
-});
+const { read, calls, resetCalls } = countingReadHandler();
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
@@ -37,20 +24,16 @@ afterAll(async () => {
   await issuer.close();
   await dynamo.close();
 });
-beforeEach(() => { calls = 0; });
+beforeEach(resetCalls);
 
-const read = (token: string) => handler(proxyEvent({
-  method: 'GET', path: '/v1/Patient/p1', resource: '/v1/Patient/{id}', pathParameters: { id: 'p1' }, headers: { authorization: `Bearer ${token}` },
-}), lambdaContext());
 const cognitoToken = (claims: Record<string, unknown> = {}) =>
   issuer.token({ aud: undefined, client_id: 'clinical-app', token_use: 'access', scope: 'system/Patient.rs', ...claims }, { typ: undefined });
-const code = (result: APIGatewayProxyResult) => (JSON.parse(result.body) as { issue: Array<{ details: { coding: Array<{ code: string }> } }> }).issue[0]?.details.coding[0]?.code;
 
 describe('secureHandler with a Cognito issuer', () => {
   it('accepts a Cognito access token of a listed client', async () => {
     const result = await read(await cognitoToken());
     expect(result.statusCode).toBe(200);
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
   });
 
   it.each<[string, Record<string, unknown>]>([
@@ -63,7 +46,7 @@ describe('secureHandler with a Cognito issuer', () => {
     const result = await read(await cognitoToken(claims));
     expect([result.statusCode, code(result)]).toEqual([401, 'INVALID_TOKEN']);
     expect(result.headers?.['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
-    expect(calls).toBe(0);
+    expect(calls()).toBe(0);
     expect((await dynamo.scan('Audit')).length).toBe(audited + 1);
   });
 });

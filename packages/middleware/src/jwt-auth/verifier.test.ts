@@ -2,7 +2,15 @@ import type { AuthConfig } from '@health-api/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestIssuer } from '../../../../test/support/issuer.js';
 import { newKey, startTestIssuer } from '../../../../test/support/issuer.js';
-import { JwksRefetchLimiter, TokenRejected, checkAudienceBinding, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
+import { IssuerUnavailable, JwksRefetchLimiter } from './issuer-keys.js';
+import { TokenRejected, checkAudienceBinding, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
+
+/** The verifier's settings for a test issuer, the JWKS found by discovery. */
+const authConfig = (issuer: TestIssuer): AuthConfig => ({
+  issuer: issuer.issuer, issuerKind: 'oidc', audience: issuer.audience, clientIds: [], maxTokenLifetimeSeconds: 900,
+  maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, jwksMaxAgeSeconds: 900, legacyTokenTypes: false,
+  tokenCacheSize: 100, tokenCacheSeconds: 300, extraCaPem: issuer.caPem,
+});
 
 describe('checkHeader', () => {
   it.each<[string, Record<string, unknown>, string]>([
@@ -66,11 +74,13 @@ describe('checkAudienceBinding', () => {
 });
 
 describe('JwksRefetchLimiter', () => {
-  it('allows one download per interval, whatever its outcome', async () => {
+  it('allows one download per interval, whatever its outcome, and says how long to wait', async () => {
     const limiter = new JwksRefetchLimiter(60_000);
-    await expect(limiter.wait('https://i/jwks')).resolves.toBeUndefined();
-    await expect(limiter.wait('https://i/jwks')).rejects.toThrow('limited');
-    await expect(limiter.wait('https://other/jwks')).resolves.toBeUndefined();
+    expect(limiter.secondsToWait()).toBe(0);
+    await expect(limiter.wait()).resolves.toBeUndefined();
+    await expect(limiter.wait()).rejects.toThrow('limited');
+    expect(limiter.secondsToWait()).toBeGreaterThan(58);
+    expect(limiter.secondsToWait()).toBeLessThanOrEqual(60);
   });
 });
 
@@ -79,11 +89,7 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
   let config: AuthConfig;
   beforeAll(async () => {
     issuer = await startTestIssuer();
-    config = {
-      issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri, maxTokenLifetimeSeconds: 900,
-      maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, legacyTokenTypes: false, extraCaPem: issuer.caPem,
-      tokenCacheSize: 100, tokenCacheSeconds: 300, issuerKind: 'oidc', clientIds: [], jwksMaxAgeSeconds: 900,
-    };
+    config = { ...authConfig(issuer), jwksUri: issuer.jwksUri };
   });
   afterAll(() => issuer.close());
 
@@ -184,6 +190,58 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
     }
   });
 
+  it('answers issuer-unavailable, not a token refusal, when the issuer is down at cold start', async () => {
+    issuer.setDown(true);
+    try {
+      const verifier = createAccessTokenVerifier(config);
+      const token = await issuer.token();
+      const first = await verifier.verify(token).catch((error: unknown) => error);
+      expect(first).toBeInstanceOf(IssuerUnavailable);
+      expect(first).toMatchObject({ reason: 'issuer-unavailable' });
+      expect((first as IssuerUnavailable).retryAfterSeconds).toBeGreaterThanOrEqual(59); // the next download allowed
+      await expect(verifier.verify(token)).rejects.toBeInstanceOf(IssuerUnavailable); // limited, still unavailable
+    } finally {
+      issuer.setDown(false);
+    }
+  });
+
+  it('answers issuer-unavailable for an unknown kid once a download failed (it may be a fresh rotation), 401 again once the issuer is back', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, jwksRefetchIntervalSeconds: 1 });
+    await verifier.verify(await issuer.token());
+    const stranger = await newKey('rotated-while-down');
+    const unknown = await issuer.token({}, {}, stranger);
+    await expect(verifier.verify(unknown)).rejects.toThrow('limited'); // a JWKS just downloaded lacks it
+    issuer.setDown(true);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await expect(verifier.verify(unknown)).rejects.toBeInstanceOf(IssuerUnavailable); // the download fails
+      await expect(verifier.verify(unknown)).rejects.toBeInstanceOf(IssuerUnavailable); // limited after a failure
+      await expect(verifier.verify(await issuer.token())).resolves.toBeDefined(); // cached keys still verify
+    } finally {
+      issuer.setDown(false);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await expect(verifier.verify(unknown)).rejects.toThrow(/not found in the JWKS/);
+  });
+
+  it('does not let the background refresh use up the download a freshly rotated kid needs', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, jwksRefetchIntervalSeconds: 1, jwksMaxAgeSeconds: 1 });
+    await verifier.verify(await issuer.token());
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const before = issuer.jwksRequests();
+    await verifier.verify(await issuer.token()); // past the max age: starts the background download
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(issuer.jwksRequests() - before).toBe(1);
+    const rotated = await newKey('rotated-after-refresh');
+    issuer.publish([rotated, issuer.signingKey]);
+    try {
+      await expect(verifier.verify(await issuer.token({}, {}, rotated))).resolves.toBeDefined();
+      expect(issuer.jwksRequests() - before).toBe(2);
+    } finally {
+      issuer.publish([issuer.signingKey]);
+    }
+  });
+
   describe('with the verified-token cache', () => {
     it('does not serve a token past its exp', async () => {
       const verifier = createAccessTokenVerifier(config);
@@ -216,5 +274,38 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
         issuer.publish([issuer.signingKey]);
       }
     });
+  });
+});
+
+describe('createAccessTokenVerifier finding the JWKS by discovery', () => {
+  let issuer: TestIssuer;
+  let config: AuthConfig;
+  beforeAll(async () => {
+    issuer = await startTestIssuer(undefined, { trailingSlash: true });
+    config = authConfig(issuer);
+  });
+  afterAll(() => issuer.close());
+
+  it('reads jwks_uri from <issuer>/.well-known/openid-configuration once, for an issuer that ends in a slash', async () => {
+    expect(issuer.issuer).toMatch(/\/$/);
+    const verifier = createAccessTokenVerifier(config);
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => issuer.token()));
+    await expect(Promise.all(tokens.map((t) => verifier.verify(t)))).resolves.toHaveLength(5);
+    await verifier.verify(await issuer.token());
+    expect([issuer.discoveryRequests(), issuer.jwksRequests()]).toEqual([1, 1]);
+  });
+
+  it('refuses a discovery document that names another issuer: issuer-unavailable, and no JWKS download', async () => {
+    const jwksBefore = issuer.jwksRequests();
+    const verifier = createAccessTokenVerifier({ ...config, issuer: issuer.issuer.slice(0, -1) });
+    await expect(verifier.verify(await issuer.token({ iss: issuer.issuer.slice(0, -1) }))).rejects.toMatchObject({ name: 'IssuerUnavailable', reason: 'issuer-discovery-invalid' });
+    expect(issuer.jwksRequests()).toBe(jwksBefore);
+  });
+
+  it('uses AUTH_JWKS_URI instead of discovery when it is set', async () => {
+    const discoveryBefore = issuer.discoveryRequests();
+    const verifier = createAccessTokenVerifier({ ...config, jwksUri: issuer.jwksUri });
+    await expect(verifier.verify(await issuer.token())).resolves.toBeDefined();
+    expect(issuer.discoveryRequests()).toBe(discoveryBefore);
   });
 });
