@@ -34,8 +34,12 @@ export function configureHandlerEnvironment(env: HandlerEnvironment): void {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     ...Object.fromEntries(tableList.map((table) => [table.envVar, table.name])),
   });
-  // Settings that would send a local handler to AWS (credentials, a KMS data key) are dropped.
-  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'FIELD_KEY_ARN', 'BLIND_INDEX_SECRET_ARN']) delete process.env[name];
+  // Settings that would send a local handler to AWS (credentials, a KMS data key), or bind it to
+  // another issuer (a JWKS location, a Cognito binding, legacy token types), are dropped.
+  for (const name of [
+    'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'FIELD_KEY_ARN', 'BLIND_INDEX_SECRET_ARN',
+    'AUTH_JWKS_URI', 'AUTH_ISSUER_KIND', 'AUTH_CLIENT_IDS', 'AUTH_ALLOW_LEGACY_TYP',
+  ]) delete process.env[name];
 }
 
 /** Imports each route's handler export from the manifest (call after configuring the environment). */
