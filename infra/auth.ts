@@ -1,6 +1,6 @@
 /**
  * The token issuer for the deployed API. Either an external OIDC issuer given at deploy time
- * (AUTH_ISSUER, AUTH_AUDIENCE, optional AUTH_JWKS_URI), or, when none is given, a Cognito user
+ * (AUTH_ISSUER, AUTH_AUDIENCE, optional AUTH_JWKS_URI and AUTH_ALLOW_LEGACY_TYP), or, when none is given, a Cognito user
  * pool whose resource server `system` carries the SMART system scopes and one client-credentials
  * app client per client type.
  */
@@ -10,11 +10,16 @@ import { isProduction, stackName } from './stage';
 
 export interface Issuer {
   issuer: $util.Input<string>;
+  /** AUTH_ISSUER_KIND: `cognito` lets the API go without an audience (see core/src/config.ts). */
+  kind: 'oidc' | 'cognito';
+  /** AUTH_ALLOW_LEGACY_TYP: the issuer's access tokens are not typed `at+jwt` (RFC 9068). */
+  legacyTokenTypes: boolean;
   /** This API's `aud`; absent for Cognito, whose access tokens are bound by `client_id` instead. */
   audience?: $util.Input<string>;
   /** Accepted `client_id`s, comma-separated (AUTH_CLIENT_IDS). */
   clientIds?: $util.Input<string>;
-  jwksUri: $util.Input<string>;
+  /** AUTH_JWKS_URI; without it the functions read `jwks_uri` from the issuer's discovery document. */
+  jwksUri?: $util.Input<string>;
 }
 
 /**
@@ -35,7 +40,11 @@ function externalIssuer(): Issuer | undefined {
   if (!issuer.startsWith('https://') || !audience) {
     throw new Error('An external issuer needs an https AUTH_ISSUER and an AUTH_AUDIENCE');
   }
-  return { issuer, audience, jwksUri: process.env.AUTH_JWKS_URI ?? `${issuer}/.well-known/jwks.json` };
+  return {
+    issuer, kind: 'oidc', audience,
+    ...(process.env.AUTH_JWKS_URI ? { jwksUri: process.env.AUTH_JWKS_URI } : {}),
+    legacyTokenTypes: process.env.AUTH_ALLOW_LEGACY_TYP === 'true',
+  };
 }
 
 function cognitoIssuer(): Issuer & { clients: Record<string, $util.Output<string>>; tokenEndpoint: $util.Output<string> } {
@@ -80,7 +89,9 @@ function cognitoIssuer(): Issuer & { clients: Record<string, $util.Output<string
   const issuer = $interpolate`https://cognito-idp.${awsContext.region}.amazonaws.com/${pool.id}`;
   return {
     issuer,
-    // Cognito access tokens have no `aud`; the API accepts them by client_id (AUTH_CLIENT_IDS).
+    // Cognito access tokens have no `aud` and no `typ`; the API accepts them by client_id (AUTH_CLIENT_IDS).
+    kind: 'cognito',
+    legacyTokenTypes: true,
     clientIds: $util.all(Object.values(clients)).apply((ids) => ids.join(',')),
     jwksUri: $interpolate`${issuer}/.well-known/jwks.json`,
     clients,

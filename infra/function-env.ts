@@ -13,9 +13,11 @@ export function functionEnvironment(): Record<string, $util.Input<string>> {
     SERVICE_NAME: $app.name,
     STAGE: $app.stage,
     AUTH_ISSUER: issuer.issuer,
+    AUTH_ISSUER_KIND: issuer.kind,
+    ...(issuer.legacyTokenTypes ? { AUTH_ALLOW_LEGACY_TYP: 'true' } : {}),
     ...(issuer.audience ? { AUTH_AUDIENCE: issuer.audience } : {}),
     ...(issuer.clientIds ? { AUTH_CLIENT_IDS: issuer.clientIds } : {}),
-    AUTH_JWKS_URI: issuer.jwksUri,
+    ...(issuer.jwksUri ? { AUTH_JWKS_URI: issuer.jwksUri } : {}),
     ...Object.fromEntries((Object.keys(tableDefinitions) as TableKey[])
       .map((key) => [tableDefinitions[key].envVar, tables[key].name])),
     FIELD_KEY_ARN: fieldKey.arn,

@@ -56,8 +56,9 @@ describe('offline synth of sst.config.ts', () => {
     for (const fn of ofType('aws:lambda/function:Function')) {
       const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
       for (const name of ['AUTH_ISSUER', 'AUTH_JWKS_URI', ...tableList.map((t) => t.envVar)]) expect(variables[name]).toBeTruthy();
-      // Cognito names no audience: its tokens are bound to the API by client id.
+      // Cognito names no audience and types no token: its tokens are bound to the API by client id.
       expect(variables.AUTH_AUDIENCE).toBeUndefined();
+      expect(readConfig(variables).auth).toMatchObject({ issuerKind: 'cognito', audience: null, legacyTokenTypes: true });
       expect(readConfig(variables).auth.clientIds.length).toBeGreaterThan(0);
       expect(variables.BLIND_INDEX_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:/);
     }
@@ -114,11 +115,15 @@ describe('offline synth of sst.config.ts', () => {
   });
 
   it('takes an external OIDC issuer from the deploy environment instead of creating Cognito', async () => {
-    const external = await synth({ env: { AUTH_ISSUER: 'https://login.example.org', AUTH_AUDIENCE: 'https://fhir.example.org' } });
+    const external = await synth({ env: { AUTH_ISSUER: 'https://login.example.org/', AUTH_AUDIENCE: 'https://fhir.example.org', AUTH_ALLOW_LEGACY_TYP: 'true' } });
     expect(external.resources.filter((r) => r.type.startsWith('aws:cognito/'))).toEqual([]);
     const fn = external.resources.find((r) => r.type === 'aws:lambda/function:Function')!;
-    expect((fn.inputs.environment as { variables: Record<string, string> }).variables).toMatchObject({
-      AUTH_ISSUER: 'https://login.example.org', AUTH_AUDIENCE: 'https://fhir.example.org', AUTH_JWKS_URI: 'https://login.example.org/.well-known/jwks.json',
+    const variables = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+    expect(variables).toMatchObject({
+      AUTH_ISSUER: 'https://login.example.org/', AUTH_ISSUER_KIND: 'oidc', AUTH_AUDIENCE: 'https://fhir.example.org', AUTH_ALLOW_LEGACY_TYP: 'true',
     });
+    // No JWKS location is guessed: the functions read it from the issuer's discovery document.
+    expect(variables.AUTH_JWKS_URI).toBeUndefined();
+    expect(readConfig(variables).auth).toMatchObject({ issuerKind: 'oidc', legacyTokenTypes: true });
   });
 });

@@ -230,6 +230,7 @@ describe('tokens', () => {
     expect(flow.status).toBe(200);
     expect(flow.tokens.patient).toBe('pat-123');
     const accessToken = flow.tokens.access_token as string;
+    expect(jwtParts(accessToken).header.typ).toBe('at+jwt'); // RFC 9068: accepted without AUTH_ALLOW_LEGACY_TYP
     expect(jwtParts(accessToken).payload).toMatchObject({
       patient: 'pat-123', sub: 'pat-123', client_id: stack.smartApp.clientId, aud: stack.audience, scope: 'patient/Patient.rs',
     });

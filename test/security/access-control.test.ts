@@ -7,7 +7,7 @@
  */
 import type { RouteDefinition } from '@health-api/core';
 import { NHI_SYSTEM } from '@health-api/core';
-import { routeList } from '@health-api/functions';
+import { routeList, routes } from '@health-api/functions';
 import { generatedExamples } from '../../packages/functions/src/testing/resource-examples.js';
 import type { LocalStack } from '@health-api/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,18 @@ describe('scope escalation', () => {
       await expectRefused(s, response, before, { status: 403, code: 'INSUFFICIENT_SCOPE', layer: 'handler' });
       expect(response.headers.get('www-authenticate'), route.id).toBe('Bearer error="insufficient_scope"');
     }
+  });
+
+  it('refuses a system/*.rs token on the audit trail with 403 INSUFFICIENT_SCOPE; the same token reads health records', async () => {
+    const token = await s.forge({ scope: 'system/*.rs' });
+    const audit = requestFor(routes.auditEventSearch, seeded);
+    const before = await s.snapshot();
+    const refused = await s.call(audit.path, { ...audit, headers: { authorization: `Bearer ${token}` } });
+    await expectRefused(s, refused, before, { status: 403, code: 'INSUFFICIENT_SCOPE', layer: 'handler' });
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+    const read = await s.call(`/Patient/${seeded.patientId}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(read.status).toBe(200);
+    await read.arrayBuffer();
   });
 
   it('lets each client through on the routes its scopes reach (the refusals above are the scope check)', async () => {

@@ -59,12 +59,12 @@ export function parseScope(scope: string): { context: string; type: string; lett
   return match ? { context: match[1] as string, type: match[2] as string, letters: match[3] as string } : undefined;
 }
 
-/** Whether any of `scopes` grants `route` in `context` (public routes need none). */
+/** Whether any of `scopes` grants `route` in `context` (public routes need none; a wildcard never reaches AuditEvent). */
 export function scopesReach(scopes: readonly string[], route: RouteDefinition, context = 'system'): boolean {
   const needed = route.scope;
   if (!needed) return true;
   return scopes.map(parseScope).some((scope) => scope?.context === context
-    && (scope.type === needed.resourceType || scope.type === '*') && scope.letters.includes(needed.permission));
+    && (scope.type === needed.resourceType || (scope.type === '*' && needed.resourceType !== 'AuditEvent')) && scope.letters.includes(needed.permission));
 }
 
 /** The search parameters a search route needs to answer at all (its handler, not its schema, requires them). */

@@ -11,19 +11,22 @@ export interface TestKey {
 }
 
 export interface TestIssuer {
+  /** The `iss` of its tokens; ends in a slash when started with `trailingSlash`. */
   issuer: string;
   jwksUri: string;
   audience: string;
   caPem: string;
   /** How many times the JWKS was downloaded. */
   jwksRequests: () => number;
+  /** How many times the discovery document was downloaded. */
+  discoveryRequests: () => number;
   /** A signed access token: ES256, typ at+jwt, 10 minutes, overridable claim by claim. */
   token: (claims?: JWTPayload, header?: Partial<JWTHeaderParameters>, key?: TestKey) => Promise<string>;
   /** A key the issuer does not publish. */
   foreignKey: () => Promise<TestKey>;
   /** Publish another key (rotation) or stop publishing all. */
   publish: (keys: TestKey[]) => void;
-  /** Make the JWKS endpoint answer 503 (issuer down). */
+  /** Make the JWKS and discovery endpoints answer 503 (issuer down). */
   setDown: (down: boolean) => void;
   signingKey: TestKey;
   close: () => Promise<void>;
@@ -35,29 +38,33 @@ export async function newKey(kid: string): Promise<TestKey> {
   return { kid, privateKey: privateKey as KeyObject, publicJwk };
 }
 
-/** A real issuer for tests: its JWKS is served over HTTPS by a certificate from a test CA. */
-export async function startTestIssuer(audience = 'https://api.test/fhir'): Promise<TestIssuer> {
+/**
+ * A real issuer for tests: its discovery document and JWKS are served over HTTPS by a
+ * certificate from a test CA.
+ */
+export async function startTestIssuer(audience = 'https://api.test/fhir', options: { trailingSlash?: boolean } = {}): Promise<TestIssuer> {
   const tls = await testTls();
   const signingKey = await newKey('test-key-1');
   let published = [signingKey];
-  let requests = 0;
+  const requests = { jwks: 0, discovery: 0 };
   let down = false;
+  let origin = '';
+  const issuerOf = () => `${origin}${options.trailingSlash ? '/' : ''}`;
+  const documents = new Map<string, { count: keyof typeof requests; body: () => unknown }>([
+    ['/jwks', { count: 'jwks', body: () => ({ keys: published.map((k) => k.publicJwk) }) }],
+    ['/.well-known/openid-configuration', { count: 'discovery', body: () => ({ issuer: issuerOf(), jwks_uri: `${origin}/jwks` }) }],
+  ]);
   const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    if (req.url === '/jwks') {
-      requests += 1;
-      if (down) {
-        res.writeHead(503).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ keys: published.map((k) => k.publicJwk) }));
-      return;
-    }
-    res.writeHead(404).end();
+    const document = documents.get(req.url ?? '');
+    if (!document) return void res.writeHead(404).end();
+    requests[document.count] += 1;
+    if (down) return void res.writeHead(503).end();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(document.body()));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const issuer = `https://localhost:${port}`;
+  origin = `https://localhost:${(server.address() as AddressInfo).port}`;
+  const issuer = issuerOf();
 
   const token: TestIssuer['token'] = async (claims = {}, header = {}, key = signingKey) => {
     const now = Math.floor(Date.now() / 1000);
@@ -71,10 +78,11 @@ export async function startTestIssuer(audience = 'https://api.test/fhir'): Promi
 
   return {
     issuer,
-    jwksUri: `${issuer}/jwks`,
+    jwksUri: `${origin}/jwks`,
     audience,
     caPem: tls.caPem,
-    jwksRequests: () => requests,
+    jwksRequests: () => requests.jwks,
+    discoveryRequests: () => requests.discovery,
     token,
     foreignKey: () => newKey('foreign-key'),
     publish: (keys) => { published = keys; },

@@ -5,13 +5,23 @@
 import { readFileSync } from 'node:fs';
 import { tables } from './tables.js';
 
+/**
+ * `oidc`: any OpenID Connect / OAuth 2.0 issuer; its access tokens name this API in `aud`.
+ * `cognito`: an Amazon Cognito user pool, whose access tokens carry no `aud` (`token_use` is
+ * `access` and `client_id` names the app client), so they are bound to this API by client id.
+ */
+export type IssuerKind = 'oidc' | 'cognito';
+
 export interface AuthConfig {
+  /** Exactly the tokens' `iss`, trailing slash and all. */
   issuer: string;
-  /** This API's identifier in `aud`; null for issuers that name no audience (Cognito). */
+  issuerKind: IssuerKind;
+  /** This API's identifier in `aud`; null exactly for a Cognito issuer, whose tokens name none. */
   audience: string | null;
-  /** Clients whose tokens are accepted, by `client_id`; required when `audience` is null. */
+  /** Clients whose tokens are accepted, by `client_id`; required for a Cognito issuer. */
   clientIds: string[];
-  jwksUri: string;
+  /** The issuer's JWKS; when unset, the `jwks_uri` of its discovery document. */
+  jwksUri?: string;
   /** Longest accepted token lifetime (`exp - iat`), in seconds. */
   maxTokenLifetimeSeconds: number;
   /** Longest accepted Authorization header, in characters. */
@@ -20,8 +30,11 @@ export interface AuthConfig {
   jwksMaxAgeSeconds: number;
   /** Least time between two JWKS downloads caused by unknown key ids. */
   jwksRefetchIntervalSeconds: number;
-  /** Accepted JOSE `typ` values, compared case-insensitively, when the header has one. */
-  acceptedTokenTypes: string[];
+  /**
+   * Also accept access tokens without a `typ` or with `typ: JWT`: for issuers that do not type
+   * their access tokens as RFC 9068 `at+jwt` (Cognito, Entra ID, Okta, Keycloak by default).
+   */
+  legacyTokenTypes: boolean;
   /** Verified tokens kept to skip repeat signature checks (0 turns the cache off). */
   tokenCacheSize: number;
   /** Longest a verified token stays cached, in seconds (never past its `exp`). */
@@ -86,25 +99,35 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number) => integer(env, name, fallback, 1);
 const nonNegativeInt = (env: NodeJS.ProcessEnv, name: string, fallback: number) => integer(env, name, fallback, 0);
 
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new Error(`Configuration ${name} must be one of ${values.join(', ')}`);
+  return raw as T;
+}
+
 function readAuth(env: NodeJS.ProcessEnv): AuthConfig {
   const issuer = required(env, 'AUTH_ISSUER');
   const caFile = env.AUTH_EXTRA_CA_FILE;
+  const issuerKind = oneOf(env, 'AUTH_ISSUER_KIND', ['oidc', 'cognito'] as const, 'oidc');
   const clientIds = (env.AUTH_CLIENT_IDS ?? '').split(',').map((id) => id.trim()).filter(Boolean);
-  // Cognito access tokens carry no `aud`: they are then bound to this API by their client_id.
-  const audience = clientIds.length > 0 ? env.AUTH_AUDIENCE || null : required(env, 'AUTH_AUDIENCE');
+  // Without an audience a token for any API of the issuer would do: only Cognito, whose access
+  // tokens carry none, goes without one, and then only for the listed clients.
+  if (issuerKind === 'cognito' && clientIds.length === 0) throw new Error('A Cognito issuer needs AUTH_CLIENT_IDS');
+  if (issuerKind === 'cognito' && env.AUTH_AUDIENCE) throw new Error('A Cognito issuer names no audience: unset AUTH_AUDIENCE');
   return {
     issuer,
-    audience,
+    issuerKind,
+    audience: issuerKind === 'cognito' ? null : required(env, 'AUTH_AUDIENCE'),
     clientIds,
-    jwksUri: env.AUTH_JWKS_URI ?? `${issuer}/.well-known/jwks.json`,
+    ...(env.AUTH_JWKS_URI ? { jwksUri: env.AUTH_JWKS_URI } : {}),
     maxTokenLifetimeSeconds: positiveInt(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', 900),
     maxAuthorizationLength: positiveInt(env, 'AUTH_MAX_HEADER_LENGTH', 4096),
     jwksRefetchIntervalSeconds: positiveInt(env, 'AUTH_JWKS_REFETCH_INTERVAL_SECONDS', 30),
     jwksMaxAgeSeconds: positiveInt(env, 'AUTH_JWKS_MAX_AGE_SECONDS', 900),
     tokenCacheSize: nonNegativeInt(env, 'AUTH_TOKEN_CACHE_SIZE', 1000),
     tokenCacheSeconds: positiveInt(env, 'AUTH_TOKEN_CACHE_SECONDS', 300),
-    acceptedTokenTypes: (env.AUTH_ACCEPTED_TOKEN_TYPES ?? 'at+jwt,application/at+jwt,JWT')
-      .split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
+    legacyTokenTypes: oneOf(env, 'AUTH_ALLOW_LEGACY_TYP', ['true', 'false'] as const, 'false') === 'true',
     ...(caFile ? { extraCaPem: readFileSync(caFile, 'utf8') } : {}),
   };
 }

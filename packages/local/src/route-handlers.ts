@@ -20,7 +20,8 @@ export interface HandlerEnvironment {
 
 /**
  * Points the handlers' configuration (read from the environment, see `core/src/config.ts`) at
- * the local issuer, dynalite, the local data keyring and the audit trail's local key and anchors. The handlers read it once per process,
+ * the local issuer (its JWKS found through its discovery document, as in AWS), dynalite, the
+ * local data keyring and the audit trail's local key and anchors. The handlers read it once per process,
  * so one process runs one local stack.
  */
 export function configureHandlerEnvironment(env: HandlerEnvironment): void {
@@ -28,7 +29,6 @@ export function configureHandlerEnvironment(env: HandlerEnvironment): void {
     STAGE: 'local',
     AUTH_ISSUER: env.issuer,
     AUTH_AUDIENCE: env.audience,
-    AUTH_JWKS_URI: `${env.issuer}/jwks`,
     AUTH_EXTRA_CA_FILE: env.caFile,
     DYNAMODB_ENDPOINT: env.dynamoEndpoint,
     LOCAL_DATA_KEY_FILE: env.dataKeyFile,
@@ -39,8 +39,12 @@ export function configureHandlerEnvironment(env: HandlerEnvironment): void {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     ...Object.fromEntries(tableList.map((table) => [table.envVar, table.name])),
   });
-  // Settings that would send a local handler to AWS (credentials, KMS keys, a bucket) are dropped.
-  for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'FIELD_KEY_ARN', 'BLIND_INDEX_SECRET_ARN', 'AUDIT_MAC_KEY_ARN', 'AUDIT_ANCHOR_BUCKET']) delete process.env[name];
+  // Settings that would send a local handler to AWS (credentials, KMS keys, a bucket), or bind it
+  // to another issuer (a JWKS location, a Cognito binding, legacy token types), are dropped.
+  for (const name of [
+    'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'FIELD_KEY_ARN', 'BLIND_INDEX_SECRET_ARN', 'AUDIT_MAC_KEY_ARN', 'AUDIT_ANCHOR_BUCKET',
+    'AUTH_JWKS_URI', 'AUTH_ISSUER_KIND', 'AUTH_CLIENT_IDS', 'AUTH_ALLOW_LEGACY_TYP',
+  ]) delete process.env[name];
 }
 
 /** Imports each route's handler export from the manifest (call after configuring the environment). */

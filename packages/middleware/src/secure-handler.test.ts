@@ -131,6 +131,8 @@ const attacks: Attack[] = [
   { name: 'lifetime over the cap', status: 401, code: 'INVALID_TOKEN', request: async () => post(bearer(await issuer.token({ exp: Math.floor(Date.now() / 1000) + 3600 }))) },
   { name: 'crit header', status: 401, code: 'INVALID_TOKEN', request: async () => post(bearer(await issuer.token({}, { crit: ['b64'], b64: true }))) },
   { name: 'typ of an ID token', status: 401, code: 'INVALID_TOKEN', request: async () => post(bearer(await issuer.token({}, { typ: 'id+jwt' }))) },
+  { name: 'no typ (legacy typ not allowed)', status: 401, code: 'INVALID_TOKEN', request: async () => post(bearer(await issuer.token({}, { typ: undefined }))) },
+  { name: 'typ JWT (legacy typ not allowed)', status: 401, code: 'INVALID_TOKEN', request: async () => post(bearer(await issuer.token({}, { typ: 'JWT' }))) },
   {
     name: 'unknown kid', status: 401, code: 'INVALID_TOKEN', request: async () => {
       const key = await newKey('unknown-kid');

@@ -37,6 +37,13 @@ describe('local key file', () => {
     writeFileSync(bad, JSON.stringify({ wrappingKey: 'c2hvcnQ=', indexKey: 'c2hvcnQ=' }), { mode: 0o600 });
     expect(() => loadLocalKeyFile(bad)).toThrow('The local data key file is not valid');
   });
+
+  it('is refused when a key is not strict base64 (Node would skip the stray characters)', () => {
+    const { wrappingKey, indexKey } = JSON.parse(readFileSync(keyFile, 'utf8')) as { wrappingKey: string; indexKey: string };
+    const stray = join(dir, 'stray.json');
+    writeFileSync(stray, JSON.stringify({ wrappingKey, indexKey: `${indexKey.slice(0, 10)}*${indexKey.slice(10)}` }), { mode: 0o600 });
+    expect(() => loadLocalKeyFile(stray)).toThrow('The local data key file is not valid');
+  });
 });
 
 describe('envelope encryption', () => {
@@ -91,6 +98,15 @@ describe('paging cursor', () => {
       const altered = Buffer.from(bytes);
       altered[index] = (altered[index] ?? 0) ^ 1;
       await expect(openCursor(altered.toString('base64url'), 'b', now)).rejects.toThrow(invalid);
+    }
+  });
+
+  it('refuses a cursor cut short before any GCM check, so a tag shorter than 16 bytes is never verified', async () => {
+    const bytes = Buffer.from(await sealCursor(position, 'b'), 'base64url');
+    for (const length of [0, 12, 16, 20, 27, 28]) {
+      await expect(openCursor(bytes.subarray(0, length).toString('base64url'), 'b'), String(length)).rejects.toMatchObject({
+        code: 'INVALID_CURSOR', cause: expect.objectContaining({ message: 'cursor too short to hold a full tag' }),
+      });
     }
   });
 });

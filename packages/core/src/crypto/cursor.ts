@@ -10,6 +10,8 @@ import { dataKeys } from './data-keys.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** IV, full tag and at least one byte of ciphertext: anything shorter was never sealed here. */
+const MIN_BYTES = IV_BYTES + TAG_BYTES + 1;
 const LIFETIME_MS = 15 * 60 * 1000;
 
 export async function sealCursor(position: Record<string, unknown>, binding: string, now = Date.now()): Promise<string> {
@@ -24,7 +26,9 @@ export async function openCursor(token: string, binding: string, now = Date.now(
   const key = await dataKeys().derive('cursor');
   try {
     const bytes = Buffer.from(token, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
+    if (bytes.length < MIN_BYTES) throw new Error('cursor too short to hold a full tag');
+    // A fixed tag length: without it GCM accepts a tag cut to 4 bytes, which is far easier to forge.
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(binding, 'utf8'));
     decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     const text = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');

@@ -6,6 +6,7 @@ import { AWS_CLIENT_LIMITS } from '../aws-client-limits.js';
 import type { DataKeyConfig } from '../config.js';
 import { config } from '../config.js';
 import { loadLocalKeyFile } from './local-key-file.js';
+import { strictBase64 } from './strict-base64.js';
 
 /**
  * The keys of the data layer: KMS and a Secrets Manager secret in AWS, the local key file
@@ -43,8 +44,8 @@ async function secretMaterial(secretArn: string): Promise<Buffer> {
   const secrets = new SecretsManagerClient({ region: config().data.region, ...AWS_CLIENT_LIMITS });
   try {
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    const material = Buffer.from(SecretString ?? '', 'base64');
-    if (material.length < MIN_INDEX_KEY_BYTES) throw new Error(`The blind-index secret must hold at least ${MIN_INDEX_KEY_BYTES} bytes, base64`);
+    const material = strictBase64(SecretString ?? '');
+    if (!material || material.length < MIN_INDEX_KEY_BYTES) throw new Error(`The blind-index secret must hold at least ${MIN_INDEX_KEY_BYTES} bytes, base64`);
     return material;
   } finally {
     secrets.destroy();

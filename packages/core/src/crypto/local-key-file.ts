@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { strictBase64 } from './strict-base64.js';
 
 /** The key material the local stack keeps in one file; AWS uses KMS and a secret instead. */
 export interface LocalKeyMaterial {
@@ -15,8 +16,8 @@ const KEY_BYTES = 32;
 function parse<N extends string>(text: string, names: readonly N[], label: string): Record<N, Buffer> {
   const json = JSON.parse(text) as Record<string, unknown>;
   const key = (value: unknown) => {
-    const bytes = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
-    if (bytes.length !== KEY_BYTES) throw new Error(`The local ${label} file is not valid`);
+    const bytes = typeof value === 'string' ? strictBase64(value) : undefined;
+    if (bytes?.length !== KEY_BYTES) throw new Error(`The local ${label} file is not valid`);
     return bytes;
   };
   return Object.fromEntries(names.map((name) => [name, key(json[name])])) as Record<N, Buffer>;

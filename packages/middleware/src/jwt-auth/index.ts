@@ -4,6 +4,7 @@ import type { ApiMiddleware } from '../request-state.js';
 import { header } from '../request-state.js';
 import { parseScopes } from '../smart-scopes/parse.js';
 import type { AuthContext } from './auth-context.js';
+import { IssuerUnavailable } from './issuer-keys.js';
 import type { AccessTokenVerifier } from './verifier.js';
 import { TokenRejected } from './verifier.js';
 
@@ -27,7 +28,8 @@ function toAuthContext(payload: Record<string, unknown>): AuthContext {
 /**
  * Authentication: a bearer access token from the Authorization header, and only from there,
  * verified by aws-jwt-verify plus our own checks. Every failure is the same 401 to the caller;
- * the reason goes to the security log.
+ * the reason goes to the security log. An issuer whose keys cannot be had is no fault of the
+ * token: 503 with Retry-After, so a client retries instead of fetching a new token.
  */
 export function jwtAuth(route: RouteDefinition, verifier: () => AccessTokenVerifier): ApiMiddleware {
   return {
@@ -42,6 +44,9 @@ export function jwtAuth(route: RouteDefinition, verifier: () => AccessTokenVerif
         const payload = await verifier().verify(match[1] as string);
         request.internal.auth = toAuthContext(payload);
       } catch (error) {
+        if (error instanceof IssuerUnavailable) {
+          throw new ApiError('SERVICE_UNAVAILABLE', { reason: `dependency-${error.reason}`, headers: { 'Retry-After': String(error.retryAfterSeconds) }, cause: error });
+        }
         const reason = error instanceof TokenRejected ? error.reason : error instanceof Error ? error.name : 'unknown';
         throw new ApiError('INVALID_TOKEN', { reason });
       }

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { payload: JwtPayload; expiresAtMs: number }>();
+  private clears = 0;
 
   constructor(private readonly maxEntries: number, private readonly maxAgeMs: number) {}
 
@@ -27,8 +28,16 @@ export class VerifiedTokenCache {
     return entry.payload;
   }
 
-  set(token: string, payload: JwtPayload): void {
-    if (this.maxEntries === 0 || typeof payload.exp !== 'number') return;
+  /**
+   * Changes with every clear(). Read it before verifying a token and hand it to set(): a token
+   * whose verification began before a clear may have used a key that is now withdrawn.
+   */
+  get generation(): number {
+    return this.clears;
+  }
+
+  set(token: string, payload: JwtPayload, generation: number): void {
+    if (this.maxEntries === 0 || typeof payload.exp !== 'number' || generation !== this.clears) return;
     this.entries.set(VerifiedTokenCache.key(token), {
       payload,
       expiresAtMs: Math.min(payload.exp * 1000, Date.now() + this.maxAgeMs),
@@ -41,6 +50,7 @@ export class VerifiedTokenCache {
 
   clear(): void {
     this.entries.clear();
+    this.clears += 1;
   }
 
   get size(): number {

@@ -2,9 +2,15 @@ import type { AuthConfig } from '@health-api/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestIssuer } from '../../../../test/support/issuer.js';
 import { newKey, startTestIssuer } from '../../../../test/support/issuer.js';
-import { JwksRefetchLimiter, TokenRejected, checkClient, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
+import { IssuerUnavailable, JwksRefetchLimiter } from './issuer-keys.js';
+import { TokenRejected, checkAudienceBinding, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
 
-const types = ['at+jwt', 'application/at+jwt', 'jwt'];
+/** The verifier's settings for a test issuer, the JWKS found by discovery. */
+const authConfig = (issuer: TestIssuer): AuthConfig => ({
+  issuer: issuer.issuer, issuerKind: 'oidc', audience: issuer.audience, clientIds: [], maxTokenLifetimeSeconds: 900,
+  maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, jwksMaxAgeSeconds: 900, legacyTokenTypes: false,
+  tokenCacheSize: 100, tokenCacheSeconds: 300, extraCaPem: issuer.caPem,
+});
 
 describe('checkHeader', () => {
   it.each<[string, Record<string, unknown>, string]>([
@@ -18,12 +24,21 @@ describe('checkHeader', () => {
     ['kid with a path', { alg: 'ES256', kid: '../../keys' }, 'bad-kid'],
     ['kid with a slash', { alg: 'ES256', kid: 'a/b' }, 'bad-kid'],
     ['ID token typ', { alg: 'ES256', kid: 'k', typ: 'id+jwt' }, 'bad-typ'],
+    ['typ that is not a string', { alg: 'ES256', kid: 'k', typ: 7 }, 'bad-typ'],
+    ['no typ (legacy not allowed)', { alg: 'ES256', kid: 'k' }, 'no-typ'],
+    ['typ JWT (legacy not allowed)', { alg: 'ES256', kid: 'k', typ: 'JWT' }, 'bad-typ'],
   ])('rejects %s', (_name, header, reason) => {
-    expect(() => checkHeader(header as never, types)).toThrow(new TokenRejected(reason));
+    expect(() => checkHeader(header as never, false)).toThrow(new TokenRejected(reason));
   });
 
-  it.each([{ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }, { alg: 'RS256', kid: 'abc-DEF_1=', typ: 'JWT' }, { alg: 'EdDSA', kid: 'k' }])('accepts %o', (header) => {
-    expect(() => checkHeader(header as never, types)).not.toThrow();
+  it.each([{ alg: 'ES256', kid: 'k1', typ: 'at+jwt' }, { alg: 'RS256', kid: 'abc-DEF_1=', typ: 'application/AT+JWT' }, { alg: 'EdDSA', kid: 'k', typ: 'AT+JWT' }])('accepts %o', (header) => {
+    expect(() => checkHeader(header as never, false)).not.toThrow();
+  });
+
+  it('accepts no typ and typ JWT only when legacy types are allowed, and still no other type', () => {
+    expect(() => checkHeader({ alg: 'ES256', kid: 'k' } as never, true)).not.toThrow();
+    expect(() => checkHeader({ alg: 'RS256', kid: 'k', typ: 'JWT' } as never, true)).not.toThrow();
+    expect(() => checkHeader({ alg: 'RS256', kid: 'k', typ: 'id+jwt' } as never, true)).toThrow(new TokenRejected('bad-typ'));
   });
 });
 
@@ -38,21 +53,34 @@ describe('checkLifetime', () => {
   });
 });
 
-describe('checkClient', () => {
+describe('checkAudienceBinding', () => {
+  const oidc = (clientIds: string[]) => ({ issuerKind: 'oidc' as const, clientIds });
+  const cognito = { issuerKind: 'cognito' as const, clientIds: ['a'] };
+
   it('accepts only access tokens, and only of listed clients when a list is set', () => {
-    expect(() => checkClient({ token_use: 'id', client_id: 'a' }, [])).toThrow('not-an-access-token');
-    expect(() => checkClient({ token_use: 'access', client_id: 'b' }, ['a'])).toThrow('client-not-accepted');
-    expect(() => checkClient({ client_id: 'a' }, ['a'])).not.toThrow();
-    expect(() => checkClient({}, [])).not.toThrow();
+    expect(() => checkAudienceBinding({ token_use: 'id', client_id: 'a' }, oidc([]))).toThrow('not-an-access-token');
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'b' }, oidc(['a']))).toThrow('client-not-accepted');
+    expect(() => checkAudienceBinding({ client_id: 'a' }, oidc(['a']))).not.toThrow();
+    expect(() => checkAudienceBinding({}, oidc([]))).not.toThrow();
+  });
+
+  it('for a Cognito issuer, accepts only Cognito access tokens: token_use access, no aud, a listed client', () => {
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'a' }, cognito)).not.toThrow();
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'a', aud: 'https://other.api' }, cognito)).toThrow('aud-without-audience');
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'a', aud: [] }, cognito)).toThrow('aud-without-audience');
+    expect(() => checkAudienceBinding({ client_id: 'a' }, cognito)).toThrow('not-an-access-token');
+    expect(() => checkAudienceBinding({ token_use: 'access', client_id: 'b' }, cognito)).toThrow('client-not-accepted');
   });
 });
 
 describe('JwksRefetchLimiter', () => {
-  it('allows one download per interval, whatever its outcome', async () => {
+  it('allows one download per interval, whatever its outcome, and says how long to wait', async () => {
     const limiter = new JwksRefetchLimiter(60_000);
-    await expect(limiter.wait('https://i/jwks')).resolves.toBeUndefined();
-    await expect(limiter.wait('https://i/jwks')).rejects.toThrow('limited');
-    await expect(limiter.wait('https://other/jwks')).resolves.toBeUndefined();
+    expect(limiter.secondsToWait()).toBe(0);
+    await expect(limiter.wait()).resolves.toBeUndefined();
+    await expect(limiter.wait()).rejects.toThrow('limited');
+    expect(limiter.secondsToWait()).toBeGreaterThan(58);
+    expect(limiter.secondsToWait()).toBeLessThanOrEqual(60);
   });
 });
 
@@ -61,11 +89,7 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
   let config: AuthConfig;
   beforeAll(async () => {
     issuer = await startTestIssuer();
-    config = {
-      issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri, maxTokenLifetimeSeconds: 900,
-      maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, acceptedTokenTypes: types, extraCaPem: issuer.caPem,
-      tokenCacheSize: 100, tokenCacheSeconds: 300, clientIds: [], jwksMaxAgeSeconds: 900,
-    };
+    config = { ...authConfig(issuer), jwksUri: issuer.jwksUri };
   });
   afterAll(() => issuer.close());
 
@@ -125,10 +149,16 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
   });
 
   it('binds tokens without aud (Cognito) to the listed clients', async () => {
-    const verifier = createAccessTokenVerifier({ ...config, audience: null, clientIds: ['clinical-app'] });
+    const verifier = createAccessTokenVerifier({ ...config, issuerKind: 'cognito', audience: null, clientIds: ['clinical-app'], legacyTokenTypes: true });
     const cognitoLike = (clientId: string) => issuer.token({ aud: undefined, client_id: clientId, token_use: 'access' }, { typ: undefined });
     await expect(verifier.verify(await cognitoLike('clinical-app'))).resolves.toMatchObject({ client_id: 'clinical-app' });
     await expect(verifier.verify(await cognitoLike('someone-else'))).rejects.toThrow('client-not-accepted');
+  });
+
+  it('refuses, without an audience, a listed client\'s token that names another API in aud', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, issuerKind: 'cognito', audience: null, clientIds: ['clinical-app'], legacyTokenTypes: true });
+    const forOtherApi = await issuer.token({ aud: 'https://other.api.example', client_id: 'clinical-app', token_use: 'access' }, { typ: undefined });
+    await expect(verifier.verify(forOtherApi)).rejects.toThrow('aud-without-audience');
   });
 
   it('stops verifying a withdrawn key once the JWKS is past its max age, without a restart', async () => {
@@ -157,6 +187,58 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
       await expect(verifier.verify(await issuer.token())).resolves.toBeDefined();
     } finally {
       issuer.setDown(false);
+    }
+  });
+
+  it('answers issuer-unavailable, not a token refusal, when the issuer is down at cold start', async () => {
+    issuer.setDown(true);
+    try {
+      const verifier = createAccessTokenVerifier(config);
+      const token = await issuer.token();
+      const first = await verifier.verify(token).catch((error: unknown) => error);
+      expect(first).toBeInstanceOf(IssuerUnavailable);
+      expect(first).toMatchObject({ reason: 'issuer-unavailable' });
+      expect((first as IssuerUnavailable).retryAfterSeconds).toBeGreaterThanOrEqual(59); // the next download allowed
+      await expect(verifier.verify(token)).rejects.toBeInstanceOf(IssuerUnavailable); // limited, still unavailable
+    } finally {
+      issuer.setDown(false);
+    }
+  });
+
+  it('answers issuer-unavailable for an unknown kid once a download failed (it may be a fresh rotation), 401 again once the issuer is back', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, jwksRefetchIntervalSeconds: 1 });
+    await verifier.verify(await issuer.token());
+    const stranger = await newKey('rotated-while-down');
+    const unknown = await issuer.token({}, {}, stranger);
+    await expect(verifier.verify(unknown)).rejects.toThrow('limited'); // a JWKS just downloaded lacks it
+    issuer.setDown(true);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await expect(verifier.verify(unknown)).rejects.toBeInstanceOf(IssuerUnavailable); // the download fails
+      await expect(verifier.verify(unknown)).rejects.toBeInstanceOf(IssuerUnavailable); // limited after a failure
+      await expect(verifier.verify(await issuer.token())).resolves.toBeDefined(); // cached keys still verify
+    } finally {
+      issuer.setDown(false);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await expect(verifier.verify(unknown)).rejects.toThrow(/not found in the JWKS/);
+  });
+
+  it('does not let the background refresh use up the download a freshly rotated kid needs', async () => {
+    const verifier = createAccessTokenVerifier({ ...config, jwksRefetchIntervalSeconds: 1, jwksMaxAgeSeconds: 1 });
+    await verifier.verify(await issuer.token());
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const before = issuer.jwksRequests();
+    await verifier.verify(await issuer.token()); // past the max age: starts the background download
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(issuer.jwksRequests() - before).toBe(1);
+    const rotated = await newKey('rotated-after-refresh');
+    issuer.publish([rotated, issuer.signingKey]);
+    try {
+      await expect(verifier.verify(await issuer.token({}, {}, rotated))).resolves.toBeDefined();
+      expect(issuer.jwksRequests() - before).toBe(2);
+    } finally {
+      issuer.publish([issuer.signingKey]);
     }
   });
 
@@ -192,5 +274,38 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
         issuer.publish([issuer.signingKey]);
       }
     });
+  });
+});
+
+describe('createAccessTokenVerifier finding the JWKS by discovery', () => {
+  let issuer: TestIssuer;
+  let config: AuthConfig;
+  beforeAll(async () => {
+    issuer = await startTestIssuer(undefined, { trailingSlash: true });
+    config = authConfig(issuer);
+  });
+  afterAll(() => issuer.close());
+
+  it('reads jwks_uri from <issuer>/.well-known/openid-configuration once, for an issuer that ends in a slash', async () => {
+    expect(issuer.issuer).toMatch(/\/$/);
+    const verifier = createAccessTokenVerifier(config);
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => issuer.token()));
+    await expect(Promise.all(tokens.map((t) => verifier.verify(t)))).resolves.toHaveLength(5);
+    await verifier.verify(await issuer.token());
+    expect([issuer.discoveryRequests(), issuer.jwksRequests()]).toEqual([1, 1]);
+  });
+
+  it('refuses a discovery document that names another issuer: issuer-unavailable, and no JWKS download', async () => {
+    const jwksBefore = issuer.jwksRequests();
+    const verifier = createAccessTokenVerifier({ ...config, issuer: issuer.issuer.slice(0, -1) });
+    await expect(verifier.verify(await issuer.token({ iss: issuer.issuer.slice(0, -1) }))).rejects.toMatchObject({ name: 'IssuerUnavailable', reason: 'issuer-discovery-invalid' });
+    expect(issuer.jwksRequests()).toBe(jwksBefore);
+  });
+
+  it('uses AUTH_JWKS_URI instead of discovery when it is set', async () => {
+    const discoveryBefore = issuer.discoveryRequests();
+    const verifier = createAccessTokenVerifier({ ...config, jwksUri: issuer.jwksUri });
+    await expect(verifier.verify(await issuer.token())).resolves.toBeDefined();
+    expect(issuer.discoveryRequests()).toBe(discoveryBefore);
   });
 });

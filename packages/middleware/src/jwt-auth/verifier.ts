@@ -1,19 +1,16 @@
 import type { AuthConfig } from '@health-api/core';
 import { JwtVerifier } from 'aws-jwt-verify';
-import { WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
-import { SimpleFetcher } from 'aws-jwt-verify/https';
-import type { PenaltyBox } from 'aws-jwt-verify/jwk';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { rootCertificates } from 'node:tls';
+import { issuerKeys } from './issuer-keys.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /**
  * Access-token verification: aws-jwt-verify checks signature, issuer, audience, `exp` and `nbf`
  * against the issuer's JWKS; this module adds what it leaves open (see the README's control
  * table): required `exp`/`iat`, a lifetime cap, no `crit`, no key-carrying headers, a sane
- * `kid`, an access-token `typ`, and a bound on JWKS downloads caused by unknown key ids.
+ * `kid`, an access-token `typ` and the binding of audience-less (Cognito) tokens. The keys,
+ * and telling an issuer outage from a bad token, are `issuer-keys.ts`'s.
  */
 
 export class TokenRejected extends Error {
@@ -27,46 +24,43 @@ const ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'
 /** Headers that point at or carry a key: honouring them lets the sender choose the key. */
 const KEY_HEADERS = ['jku', 'jwk', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
 const KID = /^[A-Za-z0-9_+=-][A-Za-z0-9_.+=-]{0,127}$/;
+/** RFC 9068 access-token types; `typ` compares case-insensitively (RFC 7515 §4.1.9). */
+const ACCESS_TOKEN_TYPES = ['at+jwt', 'application/at+jwt'];
+/** What issuers that predate RFC 9068 send, when a deployer opts in: no `typ`, or `JWT`. */
+const LEGACY_TOKEN_TYPE = 'jwt';
 const CLOCK_SKEW_SECONDS = 60;
 
-/**
- * Allows one JWKS download per interval, whatever its outcome. The library's own penalty box
- * only backs off after a download that lacked the key, so an issuer that is down would be
- * asked again on every request.
- */
-export class JwksRefetchLimiter implements PenaltyBox {
-  private readonly lastAttempt = new Map<string, number>();
-  constructor(private readonly intervalMs: number) {}
-
-  wait(jwksUri: string): Promise<void> {
-    const now = Date.now();
-    const last = this.lastAttempt.get(jwksUri);
-    if (last !== undefined && now - last < this.intervalMs) {
-      return Promise.reject(new WaitPeriodNotYetEndedJwkError('JWKS download limited'));
-    }
-    this.lastAttempt.set(jwksUri, now);
-    return Promise.resolve();
-  }
-  release(jwksUri: string): void {
-    this.lastAttempt.delete(jwksUri);
-  }
-  registerFailedAttempt(): void {}
-  registerSuccessfulAttempt(): void {}
-}
-
-export function checkHeader(header: JwtHeader, acceptedTypes: readonly string[]): void {
+export function checkHeader(header: JwtHeader, legacyTokenTypes: boolean): void {
   if (typeof header.alg !== 'string' || !ALGORITHMS.has(header.alg)) throw new TokenRejected('alg-not-allowed');
   if ('crit' in header) throw new TokenRejected('crit-header');
   if (KEY_HEADERS.some((name) => name in header)) throw new TokenRejected('key-in-header');
   if (typeof header.kid !== 'string' || !KID.test(header.kid)) throw new TokenRejected('bad-kid');
-  if (header.typ !== undefined && (typeof header.typ !== 'string' || !acceptedTypes.includes(header.typ.toLowerCase()))) {
-    throw new TokenRejected('bad-typ');
-  }
+  checkType(header.typ, legacyTokenTypes);
 }
 
-/** An access token, for one of the accepted clients when a client list is configured. */
-export function checkClient(payload: JwtPayload, clientIds: readonly string[]): void {
+/** An access token by its type: an ID token or any other JWT of the issuer is not one. */
+function checkType(typ: unknown, legacyTokenTypes: boolean): void {
+  if (typ === undefined) {
+    if (!legacyTokenTypes) throw new TokenRejected('no-typ');
+    return;
+  }
+  const type = typeof typ === 'string' ? typ.toLowerCase() : '';
+  if (ACCESS_TOKEN_TYPES.includes(type) || (legacyTokenTypes && type === LEGACY_TOKEN_TYPE)) return;
+  throw new TokenRejected('bad-typ');
+}
+
+/**
+ * An access token for this API. aws-jwt-verify checks `aud` against the audience; a Cognito
+ * issuer has none, so its tokens must be Cognito access tokens (`token_use=access`, no `aud`: a
+ * token for another API of the same issuer carries one) of a listed client.
+ */
+export function checkAudienceBinding(payload: JwtPayload, auth: Pick<AuthConfig, 'issuerKind' | 'clientIds'>): void {
+  const { clientIds } = auth;
   if (payload.token_use !== undefined && payload.token_use !== 'access') throw new TokenRejected('not-an-access-token');
+  if (auth.issuerKind === 'cognito') {
+    if (payload.token_use !== 'access') throw new TokenRejected('not-an-access-token');
+    if (payload.aud !== undefined) throw new TokenRejected('aud-without-audience');
+  }
   if (clientIds.length > 0 && !(typeof payload.client_id === 'string' && clientIds.includes(payload.client_id))) {
     throw new TokenRejected('client-not-accepted');
   }
@@ -86,62 +80,26 @@ export interface AccessTokenVerifier {
 
 export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier {
   const cache = new VerifiedTokenCache(auth.tokenCacheSize, auth.tokenCacheSeconds * 1000);
-  const https = new SimpleFetcher({
-    defaultRequestOptions: {
-      timeout: 2000,
-      responseTimeout: 3000,
-      ...(auth.extraCaPem ? { ca: [...rootCertificates, auth.extraCaPem] } : {}),
-    },
-  });
   // A new JWKS may have withdrawn a key: forget every token verified with the old one.
-  const fetcher = {
-    fetch: async (...args: Parameters<SimpleFetcher['fetch']>) => {
-      const body = await https.fetch(...args);
-      cache.clear();
-      return body;
-    },
-  };
-  const limiter = new JwksRefetchLimiter(auth.jwksRefetchIntervalSeconds * 1000);
-  const jwksCache = new SimpleJwksCache({ fetcher, penaltyBox: limiter });
-  const verifier = JwtVerifier.create(
+  const keys = issuerKeys(auth, () => cache.clear());
+  const create = (jwksUri: string) => JwtVerifier.create(
     {
       issuer: auth.issuer,
       audience: auth.audience,
-      jwksUri: auth.jwksUri,
+      jwksUri,
       customJwtCheck: ({ payload }) => {
         checkLifetime(payload, auth.maxTokenLifetimeSeconds);
-        checkClient(payload, auth.clientIds);
+        checkAudienceBinding(payload, auth);
       },
     },
-    { jwksCache },
+    { jwksCache: keys.jwksCache },
   );
-
-  // The first download goes through the limiter too, and is shared: concurrent cold requests
-  // wait for it instead of being refused by the limiter.
-  let hydrated: Promise<void> | undefined;
-  let downloadedAt = 0;
-  const hydrate = (): Promise<void> => {
-    hydrated ??= limiter.wait(auth.jwksUri).then(() => verifier.hydrate()).then(() => { downloadedAt = Date.now(); }, (error: unknown) => {
-      hydrated = undefined;
-      throw error;
-    });
-    return hydrated;
-  };
-  // aws-jwt-verify keeps a JWKS forever; a key the issuer withdrew would verify until the next
-  // unknown kid. Past its max age the JWKS is downloaded again in the background (the request
-  // goes on with the keys it has; if the issuer is down, they stay in use).
-  let refreshing: Promise<void> | undefined;
-  const refreshWhenOld = (): void => {
-    if (refreshing || downloadedAt === 0 || Date.now() - downloadedAt < auth.jwksMaxAgeSeconds * 1000) return;
-    refreshing = limiter.wait(auth.jwksUri)
-      .then(() => jwksCache.getJwks(auth.jwksUri))
-      .then(() => { downloadedAt = Date.now(); }, () => undefined)
-      .finally(() => { refreshing = undefined; });
-  };
+  // Built once the JWKS location is known (it may come from discovery).
+  let verifier: ReturnType<typeof create> | undefined;
 
   return {
     async verify(token) {
-      refreshWhenOld();
+      keys.refreshWhenOld();
       const cached = cache.get(token);
       if (cached) return cached;
       let header: JwtHeader;
@@ -150,10 +108,12 @@ export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier
       } catch {
         throw new TokenRejected('malformed');
       }
-      checkHeader(header, auth.acceptedTokenTypes);
-      await hydrate();
+      checkHeader(header, auth.legacyTokenTypes);
+      const generation = cache.generation;
+      const jwksUri = await keys.ready();
+      verifier ??= create(jwksUri);
       const payload = await verifier.verify(token);
-      cache.set(token, payload);
+      cache.set(token, payload, generation);
       return payload;
     },
   };

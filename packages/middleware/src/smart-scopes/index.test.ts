@@ -27,6 +27,14 @@ describe('smartScopes middleware', () => {
     await expect(runBefore(smartScopes(route), r)).rejects.toMatchObject({ code: 'INSUFFICIENT_SCOPE', status: 403 });
   });
 
+  it('refuses a wildcard scope on the audit trail with insufficient_scope; a grant naming AuditEvent passes', async () => {
+    const auditRoute = { ...route, id: 'audit-search', path: '/v1/AuditEvent', resourceType: 'AuditEvent', scope: { resourceType: 'AuditEvent', permission: 's' } } as const satisfies RouteDefinition;
+    await expect(runBefore(smartScopes(auditRoute), request('system/*.rs'))).rejects.toMatchObject({ code: 'INSUFFICIENT_SCOPE', status: 403 });
+    const explicit = request('system/*.rs system/AuditEvent.s');
+    await runBefore(smartScopes(auditRoute), explicit);
+    expect(explicit.internal.access?.map((g) => g.resourceType)).toEqual(['AuditEvent']);
+  });
+
   it('refuses when no token was verified on a protected route', async () => {
     await expect(runBefore(smartScopes(route), request())).rejects.toBeInstanceOf(ApiError);
   });

@@ -89,4 +89,11 @@ describe('grantsFor', () => {
     expect(grantsFor(grants, 'Patient', 'r')).toHaveLength(1);
     expect(grantsFor(grants, 'Patient', 'c')).toHaveLength(0);
   });
+
+  it('does not let a wildcard reach AuditEvent: the audit trail needs a grant that names it', () => {
+    for (const scope of ['system/*.rs', 'system/*.cruds', 'system/*.*', 'user/*.read']) {
+      expect(grantsFor(parseScopes(scope), 'AuditEvent', scope.startsWith('user') ? 'r' : 's'), scope).toEqual([]);
+    }
+    expect(grantsFor(parseScopes('system/*.rs system/AuditEvent.s'), 'AuditEvent', 's')).toEqual([parseScope('system/AuditEvent.s')]);
+  });
 });

@@ -48,7 +48,15 @@ export function parseScopes(claim: unknown): ScopeGrant[] {
   return grants;
 }
 
+/**
+ * Resource types a wildcard scope does not reach: the audit trail says who read which patient's
+ * records, so reading it needs a grant that names it (`system/AuditEvent.s`), not `system/*.rs`
+ * handed out for clinical data.
+ */
+const EXPLICIT_GRANT_ONLY: ReadonlySet<string> = new Set(['AuditEvent']);
+
 /** The grants that allow `permission` on `resourceType`. */
 export function grantsFor(grants: readonly ScopeGrant[], resourceType: string, permission: Permission): ScopeGrant[] {
-  return grants.filter((g) => (g.resourceType === resourceType || g.resourceType === '*') && g.permissions.has(permission));
+  const wildcardReaches = !EXPLICIT_GRANT_ONLY.has(resourceType);
+  return grants.filter((g) => (g.resourceType === resourceType || (g.resourceType === '*' && wildcardReaches)) && g.permissions.has(permission));
 }
