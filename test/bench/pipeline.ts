@@ -48,6 +48,7 @@ async function bare(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
   const result = await business({
     params: event.pathParameters as BusinessInput<typeof route>['params'],
     query: event.queryStringParameters ?? {},
+    queryValues: {},
     headers: event.headers,
     body: undefined,
     auth: undefined,

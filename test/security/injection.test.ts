@@ -192,7 +192,9 @@ describe('injection in every query parameter', () => {
   });
 
   it.each([
-    ['repeated', '?patient=a&patient=b', 'DUPLICATE_PARAMETER'],
+    ['that is no search parameter, repeated', '?patient=a&_count=1&_count=2', 'DUPLICATE_PARAMETER'],
+    ['repeated more than four times', `?${'patient=a&'.repeat(5)}`, 'DUPLICATE_PARAMETER'],
+    ['repeated with an invalid first value', '?patient=..%2Fx&patient=a', 'VALIDATION_FAILED'],
     ['repeated with one empty', '?_count=1&_count=', 'DUPLICATE_PARAMETER'],
     ['a CRLF in a value', '?patient=a&code=a%0d%0aSet-Cookie:%20x%3D1', 'VALIDATION_FAILED'],
   ] as const)('a query parameter %s is refused', async (_name, query, code) => {

@@ -4,6 +4,14 @@
  * handler code.
  */
 
+/** Times one search parameter may be given (FHIR ANDs repeated parameters): each can cost a filter. */
+export const MAX_PARAMETER_REPEATS = 4;
+
+/** Whether `name` may repeat on `route`: the search parameters of a search, never result or general parameters. */
+export function isRepeatable(route: Pick<RouteDefinition, 'interaction' | 'schemas'>, name: string): boolean {
+  return route.interaction === 'search-type' && !name.startsWith('_') && name in (route.schemas.query ?? {});
+}
+
 /** Path prefix of every API route (the API's major version); resource URLs start with it. */
 export const API_BASE_PATH = '/v1';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditDays, firstDay, previousDay } from './audit-days.js';
+import { allOf, auditDays, firstDay, previousDay } from './audit-days.js';
 import type { AuditDays } from './audit-days.js';
 
 const TODAY = '2026-12-06';
@@ -32,5 +32,11 @@ describe('audit days of a date search', () => {
     const notNovember = walk(auditDays('ne', '2026-11', TODAY));
     expect(notNovember.slice(0, 7)).toEqual(['2026-12-06', '2026-12-05', '2026-12-04', '2026-12-03', '2026-12-02', '2026-12-01', '2026-10-31']);
     expect(notNovember.some((day) => day.startsWith('2026-11'))).toBe(false);
+  });
+
+  it('intersects repeated date parameters, exclusions included', () => {
+    const range = allOf([auditDays('ge', '2026-11-28', TODAY), auditDays('le', '2026-12-03', TODAY), auditDays('ne', '2026-12-01', TODAY), auditDays('ne', '2026-11-30', TODAY)]);
+    expect(walk(range)).toEqual(['2026-12-03', '2026-12-02', '2026-11-29', '2026-11-28']);
+    expect(walk(allOf([auditDays('gt', '2026-12-03', TODAY), auditDays('lt', '2026-12-02', TODAY)]))).toEqual([]);
   });
 });

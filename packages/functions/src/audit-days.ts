@@ -27,7 +27,7 @@ export interface AuditDays {
   newest: string;
   oldest: string;
   /** Days inside the range that are not searched (`ne`). */
-  except?: [string, string];
+  except: Array<[string, string]>;
 }
 
 const dayBefore = (day: string) => iso(startOf(day) - DAY_MS);
@@ -37,10 +37,10 @@ const dayAfter = (day: string) => iso(startOf(day) + DAY_MS);
 export function auditDays(prefix: DatePrefix, value: string, today = iso(Date.now())): AuditDays {
   const floor = `${Number(today.slice(0, 4)) - AUDIT_SEARCH_YEARS}${today.slice(4)}`;
   const [first, last] = period(value);
-  const within = (oldest: string, newest: string): AuditDays => ({ newest: newest > today ? today : newest, oldest: oldest < floor ? floor : oldest });
+  const within = (oldest: string, newest: string): AuditDays => ({ newest: newest > today ? today : newest, oldest: oldest < floor ? floor : oldest, except: [] });
   switch (prefix) {
     case 'eq': case 'ap': return within(first, last);
-    case 'ne': return { ...within(floor, today), except: [first, last] };
+    case 'ne': return { ...within(floor, today), except: [[first, last]] };
     case 'gt': case 'sa': return within(dayAfter(last), today);
     case 'ge': return within(first, today);
     case 'lt': case 'eb': return within(floor, dayBefore(first));
@@ -48,8 +48,20 @@ export function auditDays(prefix: DatePrefix, value: string, today = iso(Date.no
   }
 }
 
-/** `day`, or the day before the excluded days when it is one of them. */
-const notExcluded = (days: AuditDays, day: string) => (days.except && day >= days.except[0] && day <= days.except[1] ? dayBefore(days.except[0]) : day);
+/** The days every one of several date parameters covers (FHIR ANDs repeated parameters). */
+export function allOf(ranges: readonly AuditDays[]): AuditDays {
+  return ranges.reduce((a, b) => ({
+    newest: a.newest < b.newest ? a.newest : b.newest,
+    oldest: a.oldest > b.oldest ? a.oldest : b.oldest,
+    except: [...a.except, ...b.except],
+  }));
+}
+
+/** `day`, or the newest day before it that no exclusion covers. */
+function notExcluded(days: AuditDays, day: string): string {
+  const covering = days.except.find(([from, to]) => day >= from && day <= to);
+  return covering ? notExcluded(days, dayBefore(covering[0])) : day;
+}
 
 /** The first day searched (the newest), or undefined when the range is empty. */
 export function firstDay(days: AuditDays): string | undefined {

@@ -4,13 +4,13 @@
  * same checks. Type-specific rules come in as `check`, type-specific searches as a `TypeSearch`.
  */
 import type { JsonSchema, ResourceBody, ResourceType, RouteDefinition } from '@health-api/core';
-import { ApiError, reachOf } from '@health-api/core';
+import { ApiError, MAX_PARAMETER_REPEATS, reachOf } from '@health-api/core';
 import { createResource, deleteResource, readResource, readResourceVersion, updateResource } from '@health-api/core/data';
 import type { ApiHandler, BusinessInput } from '@health-api/middleware';
 import { compileSchema, grantsFor, secureHandler } from '@health-api/middleware';
 import { expectedVersion, reachFor, resourceAnswer, writeOptions } from './resource-http.js';
 import { searchAnswer } from './search-bundle.js';
-import type { TypeSearch } from './type-searches.js';
+import type { SearchValues, TypeSearch } from './type-searches.js';
 
 type ResourceRoute<T extends ResourceType> = RouteDefinition & { resourceType: T };
 /** Rules of a type that its schema cannot express, applied to a create or update body. */
@@ -44,16 +44,13 @@ export function vreadHandler<T extends ResourceType>(route: ResourceRoute<T> & {
  * and the search needs the caller's search grant, since a match discloses a resource.
  */
 function conditionalMatcher<T extends ResourceType>(search: TypeSearch<T>) {
-  const parameters = Object.fromEntries(Object.entries(search.route.schemas.query).filter(([name]) => !name.startsWith('_')));
+  const parameters = Object.fromEntries(Object.entries(search.route.schemas.query).filter(([name]) => !name.startsWith('_'))
+    .map(([name, schema]) => [name, { type: 'array', minItems: 1, maxItems: MAX_PARAMETER_REPEATS, items: schema }]));
   const valid = compileSchema({ type: 'object', properties: parameters, additionalProperties: false, minProperties: 1 });
-  const refuse = (reason: string) => new ApiError('INVALID_SEARCH', { fields: ['If-None-Exist'], reason });
   return async (criteria: string, input: BusinessInput<RouteDefinition>): Promise<readonly unknown[]> => {
-    const query: Record<string, string> = {};
-    for (const [name, value] of new URLSearchParams(criteria)) {
-      if (Object.hasOwn(query, name)) throw refuse('repeated parameter');
-      query[name] = value;
-    }
-    if (!valid(query)) throw refuse('criteria');
+    const query: Record<string, string[]> = {};
+    for (const [name, value] of new URLSearchParams(criteria)) (query[name] ??= []).push(value);
+    if (!valid(query)) throw new ApiError('INVALID_SEARCH', { fields: ['If-None-Exist'], reason: 'criteria' });
     const grants = grantsFor(input.auth?.grants ?? [], search.route.resourceType, 's');
     if (grants.length === 0) throw new ApiError('INSUFFICIENT_SCOPE', { reason: `If-None-Exist needs ${search.route.resourceType}.s` });
     const found = await search.find(query, {
@@ -117,7 +114,7 @@ export function deleteHandler<T extends ResourceType>(route: ResourceRoute<T> & 
 export function searchHandler<T extends ResourceType>(search: TypeSearch<T>): ApiHandler {
   return secureHandler(search.route, async (input) => {
     const reach = reachFor(input);
-    return searchAnswer(search.route, input, (page) => search.find(input.query as Record<string, string | undefined>, {
+    return searchAnswer(search.route, input, (page) => search.find(input.queryValues as SearchValues, {
       reach, page, signal: input.signal, baseUrl: input.baseUrl, patient: input.auth?.patient,
     }));
   });

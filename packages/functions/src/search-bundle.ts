@@ -16,7 +16,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
 /** What a search needs of the request: its parameters, the caller and the URL it was called at. */
-export type SearchInput = Pick<BusinessInput<RouteDefinition>, 'query' | 'auth' | 'baseUrl' | 'ignoredParameters'>;
+export type SearchInput = Pick<BusinessInput<RouteDefinition>, 'query' | 'queryValues' | 'auth' | 'baseUrl' | 'ignoredParameters'>;
 
 function bindingOf(route: RouteDefinition, input: SearchInput, parameters: Array<[string, string]>): string {
   const caller = [input.auth?.clientId ?? '', input.auth?.subject ?? '', input.auth?.patient ?? ''];
@@ -38,8 +38,10 @@ function typeAndId(resource: unknown): [string, string] | undefined {
 
 export async function searchAnswer(route: RouteDefinition, input: SearchInput, run: (page: Page) => Promise<SearchPage>): Promise<BusinessResult> {
   const query = input.query as Record<string, string | undefined>;
-  const parameters = Object.entries(query)
-    .filter((entry): entry is [string, string] => entry[0] !== '_cursor' && entry[1] !== undefined)
+  // Every value of every parameter (a search parameter may repeat), in a stable order.
+  const parameters = Object.entries(input.queryValues as Record<string, string[] | undefined>)
+    .filter(([name]) => name !== '_cursor')
+    .flatMap(([name, values]) => (values ?? []).map((value): [string, string] => [name, value]))
     .sort(([a], [b]) => a.localeCompare(b));
   const binding = bindingOf(route, input, parameters);
   const count = Math.min(Number(query._count ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);

@@ -24,8 +24,11 @@ export interface FindContext {
 
 export interface TypeSearch<T extends ResourceType> {
   route: RouteDefinition & { resourceType: T; interaction: 'search-type'; schemas: { query: JsonSchema } };
-  find: (query: Readonly<Record<string, string | undefined>>, context: FindContext) => Promise<SearchPage>;
+  /** Runs the search; each parameter has every value it was given (repeats are ANDed, as FHIR says). */
+  find: (query: SearchValues, context: FindContext) => Promise<SearchPage>;
 }
+
+export type SearchValues = Readonly<Record<string, readonly string[] | undefined>>;
 
 const invalid = (field: string, reason: string) => new ApiError('INVALID_SEARCH', { fields: [field], reason });
 
@@ -36,24 +39,29 @@ function tokensOf(field: string, parameter: string): Token[] {
   return values.map((value) => parseToken(value) ?? (() => { throw invalid(field, 'malformed token'); })());
 }
 
+/** The id a reference names: `<id>`, `<Type>/<id>` or this API's absolute URL of it; another server's URL names nothing here. */
+export function referencedId(parameter: string, type: string, baseUrl: string): string | undefined {
+  const ours = `${baseUrl}${API_BASE_PATH}/${type}/`;
+  if (/^https?:\/\//i.test(parameter)) return parameter.startsWith(ours) && baseUrl !== '' ? parameter.slice(ours.length) : undefined;
+  return parameter.startsWith(`${type}/`) ? parameter.slice(type.length + 1) : parameter;
+}
+
 /**
- * The Patient id a `patient` reference names: `<id>`, `Patient/<id>` or this API's absolute URL
- * of it (another server's URL names nothing here). Without one, a patient-context token searches
- * its own compartment; anyone else must say whose records to search.
+ * The Patient id the `patient` parameters name (all of them, when repeated: ANDed, they name one
+ * patient or none). Without one, a patient-context token searches its own compartment; anyone
+ * else must say whose records to search.
  */
-export function patientIdOf(parameter: string | undefined, context: Pick<FindContext, 'baseUrl' | 'patient' | 'reach'>): string | undefined {
-  if (parameter === undefined) {
+export function patientIdOf(values: readonly string[] | undefined, context: Pick<FindContext, 'baseUrl' | 'reach'>): string | undefined {
+  if (values === undefined) {
     if (context.reach.kind === 'compartment') return context.reach.patientId;
     throw invalid('patient', 'patient required');
   }
-  const ours = `${context.baseUrl}${API_BASE_PATH}/Patient/`;
-  if (/^https?:\/\//i.test(parameter)) return parameter.startsWith(ours) && context.baseUrl !== '' ? parameter.slice(ours.length) : undefined;
-  return parameter.replace(/^Patient\//, '');
+  const ids = new Set(values.map((value) => referencedId(value, 'Patient', context.baseUrl)));
+  return ids.size === 1 ? [...ids][0] : undefined;
 }
 
 /** A `date` parameter as prefix and value; a value that is no calendar date is a 400. */
-export function dateFilter(parameter: string | undefined): { prefix: DatePrefix; value: string } | undefined {
-  if (parameter === undefined) return undefined;
+export function dateFilter(parameter: string): { prefix: DatePrefix; value: string } {
   const prefix = DATE_PREFIXES.find((p) => parameter.startsWith(p));
   const written = prefix ? parameter.slice(2) : parameter;
   if (!isCalendarDate(written)) throw invalid('date', 'calendar');
@@ -91,19 +99,23 @@ export const patientSearch: TypeSearch<'Patient'> = {
   route: routes.patientSearch,
   find: async (query, { reach, page, signal }) => {
     if (query.identifier === undefined) throw invalid('identifier', 'identifier required');
-    const tokens = tokensOf('identifier', query.identifier);
-    const nhis = new Set<string>();
     let otherSystems = false;
-    for (const { system, code } of tokens) {
-      if (system !== undefined && system !== NHI_SYSTEM) otherSystems ||= system !== '';
-      else if (code === undefined) throw invalid('identifier', 'every NHI');
-      else {
-        const nhi = normaliseNhi(code);
-        if (nhi) nhis.add(nhi);
-        else if (system === undefined) otherSystems = true;
+    // Each `identifier` is an OR list of tokens; repeated, they are ANDed: a patient has one NHI at most.
+    const perParameter = query.identifier.map((parameter) => {
+      const nhis = new Set<string>();
+      for (const { system, code } of tokensOf('identifier', parameter)) {
+        if (system !== undefined && system !== NHI_SYSTEM) otherSystems ||= system !== '';
+        else if (code === undefined) throw invalid('identifier', 'every NHI');
+        else {
+          const nhi = normaliseNhi(code);
+          if (nhi) nhis.add(nhi);
+          else if (system === undefined) otherSystems = true;
+        }
       }
-    }
-    const result = await acrossPartitions([...nhis].map((nhi) => (p: Page) => searchPatientsByNhi(nhi, reach, p, { signal })), page);
+      return nhis;
+    });
+    const nhis = [...(perParameter[0] ?? [])].filter((nhi) => perParameter.every((set) => set.has(nhi)));
+    const result = await acrossPartitions(nhis.map((nhi) => (p: Page) => searchPatientsByNhi(nhi, reach, p, { signal })), page);
     return { ...result, ...(otherSystems ? { notes: [{ code: 'IDENTIFIER_NOT_INDEXED', expression: ['identifier'] }] } : {}) };
   },
 };
@@ -116,8 +128,8 @@ export const observationSearch: TypeSearch<'Observation'> = {
     if (patientId === undefined) return { resources: [] };
     const search = {
       patientId,
-      ...(query.code === undefined ? {} : { codes: tokensOf('code', query.code) }),
-      ...(query.date === undefined ? {} : { date: dateFilter(query.date) }),
+      ...(query.code === undefined ? {} : { codes: query.code.map((parameter) => tokensOf('code', parameter)) }),
+      ...(query.date === undefined ? {} : { dates: query.date.map(dateFilter) }),
     };
     return searchObservations(search, context.reach, context.page, { signal: context.signal });
   },

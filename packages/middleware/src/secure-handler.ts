@@ -28,6 +28,8 @@ type Body<R extends RouteDefinition> = Schemas<R> extends { body: infer S } ? (S
 export interface BusinessInput<R extends RouteDefinition> {
   params: Record<Names<R, 'path'>, string>;
   query: Partial<Record<Names<R, 'query'>, string>>;
+  /** Every value of each query parameter, in order: a search parameter may repeat (FHIR ANDs them). */
+  queryValues: Partial<Record<Names<R, 'query'>, string[]>>;
   headers: Record<string, string | undefined>;
   body: Body<R>;
   /** Absent on public routes. */
@@ -85,6 +87,10 @@ function lazyIdempotent<R extends RouteDefinition>(route: R, business: BusinessF
   };
 }
 
+/** The multi-value map, or the single values as one-element lists where a caller built only that map. */
+const queryValuesOf = (event: APIGatewayProxyEvent): Record<string, string[]> => (event.multiValueQueryStringParameters
+  ?? Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([name, value]) => [name, [value as string]]))) as Record<string, string[]>;
+
 /** Routes without a resource type (the metadata route) have no audit trail and change nothing. */
 const noAuditTrail = (): Promise<void> => Promise.reject(new Error('this route has no audit trail'));
 
@@ -110,6 +116,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     const result = await execute({
       params: (event.pathParameters ?? {}) as BusinessInput<R>['params'],
       query: (event.queryStringParameters ?? {}) as BusinessInput<R>['query'],
+      queryValues: queryValuesOf(event) as BusinessInput<R>['queryValues'],
       headers: event.headers,
       body: event.body as unknown as BusinessInput<R>['body'], // parsed and validated by now
       auth: state.auth,

@@ -359,31 +359,35 @@ export async function searchPatientsByNhi(nhi: string, reach: Reach, page: Page,
 
 export interface ObservationSearch {
   patientId: string;
-  /** Any of these codes (a FHIR OR list). */
-  codes?: Token[];
-  date?: { prefix: DatePrefix; value: string };
+  /** Each group is a FHIR OR list of codes; an Observation must match every group (repeated `code`). */
+  codes?: Token[][];
+  /** Every one must hold (repeated `date`): ranges intersect, `ne` excludes. */
+  dates?: Array<{ prefix: DatePrefix; value: string }>;
 }
 
 export async function searchObservations(search: ObservationSearch, reach: Reach, page: Page, options: CallOptions = {}): Promise<SearchResult<'Observation'>> {
   if (!reaches(reach, search.patientId)) return { resources: [] };
-  const [from, to] = search.date ? dateRange(search.date.prefix, search.date.value) : [undefined, undefined];
-  const excluded = search.date?.prefix === 'ne';
-  const codes = await Promise.all((search.codes ?? []).map(codeQueryToken));
+  const ranges = (search.dates ?? []).map((date) => ({ ne: date.prefix === 'ne', range: dateRange(date.prefix, date.value) }));
+  const within = ranges.filter((r) => !r.ne).map((r) => r.range);
+  const excluded = ranges.filter((r) => r.ne).map((r) => r.range);
+  const from = within.length > 0 ? within.map(([f]) => f).sort().at(-1) as string : undefined;
+  const to = within.length > 0 ? within.map(([, t]) => t).sort()[0] as string : undefined;
+  if (from !== undefined && to !== undefined && from > to) return { resources: [] }; // ranges that do not meet
+  const groups = await Promise.all((search.codes ?? []).map((group) => Promise.all(group.map(codeQueryToken))));
+  const values: Record<string, NativeAttributeValue> = { ':pk': observationSearchPk(search.patientId) };
+  const name = (prefix: string, value: NativeAttributeValue) => {
+    const key = `:${prefix}${Object.keys(values).length}`;
+    values[key] = value;
+    return key;
+  };
+  const keyCondition = from === undefined ? 'searchPk = :pk' : `searchPk = :pk AND searchSk BETWEEN ${name('from', from)} AND ${name('to', to)}`;
   const filters = [
-    ...(codes.length > 0 ? [`(${codes.map((_, i) => `contains(codes, :code${i})`).join(' OR ')})`] : []),
-    // Dated observations outside the range: undated ones sort after MAX_DATE_KEY.
-    ...(excluded ? ['dateSk <= :maxDate AND NOT (dateSk BETWEEN :from AND :to)'] : []),
+    ...groups.map((tokens) => `(${tokens.map((token) => `contains(codes, ${name('code', token)})`).join(' OR ')})`),
+    // Dated observations outside each excluded range: undated ones sort after MAX_DATE_KEY.
+    ...(excluded.length > 0 ? [`dateSk <= ${name('max', MAX_DATE_KEY)}`] : []),
+    ...excluded.map(([a, b]) => `NOT (dateSk BETWEEN ${name('ne', a)} AND ${name('ne', b)})`),
   ];
-  return queryPage<'Observation'>({
-    keyCondition: from === undefined || excluded ? 'searchPk = :pk' : 'searchPk = :pk AND searchSk BETWEEN :from AND :to',
-    values: {
-      ':pk': observationSearchPk(search.patientId),
-      ...(from === undefined ? {} : { ':from': from, ':to': to }),
-      ...(excluded ? { ':maxDate': MAX_DATE_KEY } : {}),
-      ...Object.fromEntries(codes.map((token, i) => [`:code${i}`, token])),
-    },
-    ...(filters.length > 0 ? { filter: filters.join(' AND ') } : {}),
-  }, page, options);
+  return queryPage<'Observation'>({ keyCondition, values, ...(filters.length > 0 ? { filter: filters.join(' AND ') } : {}) }, page, options);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Page } from '@health-api/core/data';
 import { documentClient, searchAudit } from '@health-api/core/data';
 import { secureHandler } from '@health-api/middleware';
 import type { AuditDays } from '../audit-days.js';
-import { auditDays, firstDay, previousDay } from '../audit-days.js';
+import { allOf, auditDays, firstDay, previousDay } from '../audit-days.js';
 import { routes } from '../routes.js';
 import type { SearchPage } from '../search-bundle.js';
 import { searchAnswer } from '../search-bundle.js';
@@ -37,6 +37,9 @@ function agentsOf(parameter: string): string[] {
   });
 }
 
+/** What every one of a repeated parameter's values allows (FHIR ANDs them): the values common to all. */
+const common = (sets: readonly string[][]): string[] => (sets[0] ?? []).filter((value) => sets.every((set) => set.includes(value)));
+
 /** Reads the days of the range newest first, until the page is full or the request's share of days is read. */
 async function searchDays(days: AuditDays, filters: { agents?: string[]; entity?: string }, page: Page): Promise<SearchPage> {
   const at = page.after as { day: string; position?: Record<string, unknown> } | undefined;
@@ -63,14 +66,17 @@ async function searchDays(days: AuditDays, filters: { agents?: string[]; entity?
  */
 export const handler = secureHandler(route, async (input) => {
   if (!input.access.some((grant) => grant.context === 'system')) throw new ApiError('INSUFFICIENT_SCOPE', { reason: 'audit needs system scope' });
-  const { date, entity, agent } = input.query;
-  const filter = dateFilter(date);
-  if (filter === undefined) throw invalid('date', 'date required');
-  const entityFilter = entity === undefined ? undefined : entityOf(entity, input.baseUrl);
-  const agents = agent === undefined ? undefined : agentsOf(agent);
+  const { date, entity, agent } = input.queryValues;
+  if (date === undefined) throw invalid('date', 'date required');
+  const days = allOf(date.map(dateFilter).map((filter) => auditDays(filter.prefix, filter.value)));
+  const entities = entity === undefined ? undefined : common(entity.map((value) => {
+    const named = entityOf(value, input.baseUrl);
+    return named === undefined ? [] : [named];
+  }));
+  const agents = agent === undefined ? undefined : common(agent.map(agentsOf));
   return searchAnswer(route, input, async (page) => {
-    // A reference to another server, or agents no client can be, match nothing.
-    if ((entity !== undefined && entityFilter === undefined) || agents?.length === 0) return { resources: [] };
-    return searchDays(auditDays(filter.prefix, filter.value), { ...(agents ? { agents } : {}), ...(entityFilter ? { entity: entityFilter } : {}) }, page);
+    // References to another server or to different resources, or agents no client can be, match nothing.
+    if ((entities !== undefined && entities.length !== 1) || agents?.length === 0) return { resources: [] };
+    return searchDays(days, { ...(agents ? { agents } : {}), ...(entities ? { entity: entities[0] as string } : {}) }, page);
   });
 });

@@ -194,6 +194,11 @@ describe('search per FHIR R4', () => {
     expect((await everything()).resources).toEqual(before.resources);
   });
 
+  it('ANDs repeated identifiers: the same NHI twice finds the patient, two NHIs nobody', async () => {
+    expect(matches(await api.call(routes.patientSearch, { query: { identifier: ['ZPN1009', `${NHI_SYSTEM}|zpn1009`] } }))).toEqual([patient.id]);
+    expect(matches(await api.call(routes.patientSearch, { query: { identifier: ['ZPN1009', 'ZAC5361'] } }))).toEqual([]);
+  });
+
   it('answers _count=0 with no entries, caps large counts, and gives absolute links and fullUrls', async () => {
     const none = await api.call(routes.patientSearch, { query: { identifier: 'ZPN1009', _count: '0' } });
     expect([none.status, matches(none)]).toEqual([200, []]);
@@ -264,6 +269,26 @@ describe('search per FHIR R4', () => {
       ['lt2024-05-01T10:00:00', []],
     ])('finds by date %s', async (date, expected) => {
       expect(await search({ patient: patient.id, date })).toEqual(ids(...expected));
+    });
+
+    it('ANDs a repeated parameter, as FHIR says: a date range, codes an Observation has all of, one patient', async () => {
+      const many = async (query: Record<string, string[]>) => {
+        const answer = await api.call(routes.observationSearch, { query });
+        expect(answer.status).toBe(200);
+        return matches(answer);
+      };
+      expect(await many({ patient: [patient.id], date: ['ge2024-05-01', 'lt2024-07'] })).toEqual(ids('heart', 'local'));
+      expect(await many({ patient: [patient.id], date: ['ge2024', 'ne2024-05-01', 'ne2025'] })).toEqual(ids('local'));
+      expect(await many({ patient: [patient.id], date: ['gt2025', 'lt2024'] })).toEqual([]);
+      expect(await many({ patient: [patient.id], code: ['http://loinc.org|8310-5', 'http://snomed.info/sct|'] })).toEqual(ids('both'));
+      expect(await many({ patient: [patient.id], code: ['8867-4', '8310-5'] })).toEqual([]);
+      expect(await many({ patient: [patient.id, `Patient/${patient.id}`] })).toEqual(ids('heart', 'local', 'both'));
+      expect(await many({ patient: [patient.id, 'someone-else'] })).toEqual([]);
+      const paged = await api.call(routes.observationSearch, { query: { patient: [patient.id], date: ['ge2024', 'le2025'], _count: '1' } });
+      const next = paged.json<Bundle>().link.find((l) => l.relation === 'next')?.url as string;
+      expect(new URL(next).searchParams.getAll('date')).toEqual(['ge2024', 'le2025']);
+      const second = await api.call(routes.observationSearch, { query: { ...Object.fromEntries(new URL(next).searchParams), date: ['ge2024', 'le2025'] } });
+      expect(second.status).toBe(200);
     });
 
     it('takes a Patient reference as an id, a relative or this API\'s absolute URL; another server\'s URL finds nothing', async () => {

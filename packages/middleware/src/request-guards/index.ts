@@ -1,5 +1,5 @@
 import type { RouteDefinition } from '@health-api/core';
-import { ApiError } from '@health-api/core';
+import { ApiError, MAX_PARAMETER_REPEATS, isRepeatable } from '@health-api/core';
 import type { ApiMiddleware } from '../request-state.js';
 import { header, headerValues } from '../request-state.js';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -104,8 +104,10 @@ export function requestGuards(route: RouteDefinition, options: RequestGuardOptio
       if (size > 0 && !isJsonContentType(header(event, 'content-type'))) throw new ApiError('UNSUPPORTED_MEDIA_TYPE');
       if (size > route.maxBodyBytes) throw new ApiError('PAYLOAD_TOO_LARGE');
 
-      for (const values of Object.values(event.multiValueQueryStringParameters ?? {})) {
-        if ((values?.length ?? 0) > 1) throw new ApiError('DUPLICATE_PARAMETER');
+      // FHIR ANDs a repeated search parameter; anything else given twice is parameter pollution.
+      for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+        const allowed = isRepeatable(route, name) ? MAX_PARAMETER_REPEATS : 1;
+        if ((values?.length ?? 0) > allowed) throw new ApiError('DUPLICATE_PARAMETER');
       }
     },
   };

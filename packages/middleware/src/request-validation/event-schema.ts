@@ -1,4 +1,5 @@
 import type { JsonSchema, RouteDefinition } from '@health-api/core';
+import { MAX_PARAMETER_REPEATS, isRepeatable } from '@health-api/core';
 
 /** Longest value accepted for a header this route does not read. */
 const MAX_HEADER_VALUE = 8192;
@@ -33,6 +34,13 @@ export function eventSchema(route: RouteDefinition): JsonSchema {
       // API Gateway sends null, not {}, when there are none.
       pathParameters: path ? { ...closed(path), required: Object.keys(path) } : nothing,
       queryStringParameters: { ...closed({ ...COMMON_QUERY, ...query }), type: ['object', 'null'] },
+      // Every value of a parameter, not just the last one the single-value map keeps.
+      multiValueQueryStringParameters: {
+        ...closed(Object.fromEntries(Object.entries({ ...COMMON_QUERY, ...query }).map(([name, schema]) => [name, {
+          type: 'array', minItems: 1, maxItems: isRepeatable(route, name) ? MAX_PARAMETER_REPEATS : 1, items: schema,
+        }]))),
+        type: ['object', 'null'],
+      },
       headers: {
         type: 'object',
         properties: { ...COMMON_HEADERS, ...headers },

@@ -30,9 +30,11 @@ export const compileSchema = (schema: JsonSchema) => ajv.compile(schema);
 export function failingFields(issues: readonly AjvIssue[], declared: ReadonlySet<string>): string[] {
   const fields = new Set<string>();
   for (const issue of issues) {
-    const segments = issue.instancePath.split('/').slice(1)
+    let segments = issue.instancePath.split('/').slice(1)
       .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
       .map((s) => (/^\d+$/.test(s) || declared.has(s) ? s : '*'));
+    // Every value of a query parameter is checked in the multi-value map; name the parameter once.
+    if (segments[0] === 'multiValueQueryStringParameters') segments = ['queryStringParameters', ...segments.slice(1, 2)];
     const missing = issue.params.missingProperty;
     if (issue.keyword === 'required' && typeof missing === 'string' && declared.has(missing)) segments.push(missing);
     fields.add(segments.join('.') || '(request)');
