@@ -54,7 +54,7 @@ function conditionalMatcher<T extends ResourceType>(search: TypeSearch<T>) {
     const grants = grantsFor(input.auth?.grants ?? [], search.route.resourceType, 's');
     if (grants.length === 0) throw new ApiError('INSUFFICIENT_SCOPE', { reason: `If-None-Exist needs ${search.route.resourceType}.s` });
     const found = await search.find(query, {
-      reach: reachOf(grants, input.auth?.patient), page: { count: 2 }, signal: input.signal, baseUrl: input.baseUrl, patient: input.auth?.patient,
+      reach: reachOf(grants, input.auth?.patient), page: { count: 2 }, signal: input.signal, baseUrl: input.baseUrl,
     });
     return found.resources;
   };
@@ -115,7 +115,7 @@ export function searchHandler<T extends ResourceType>(search: TypeSearch<T>): Ap
   return secureHandler(search.route, async (input) => {
     const reach = reachFor(input);
     return searchAnswer(search.route, input, (page) => search.find(input.queryValues as SearchValues, {
-      reach, page, signal: input.signal, baseUrl: input.baseUrl, patient: input.auth?.patient,
+      reach, page, signal: input.signal, baseUrl: input.baseUrl,
     }));
   });
 }

@@ -18,8 +18,6 @@ export interface FindContext {
   page: Page;
   signal: AbortSignal;
   baseUrl: string;
-  /** The token's patient launch context, if any. */
-  patient: string | undefined;
 }
 
 export interface TypeSearch<T extends ResourceType> {
@@ -39,11 +37,14 @@ function tokensOf(field: string, parameter: string): Token[] {
   return values.map((value) => parseToken(value) ?? (() => { throw invalid(field, 'malformed token'); })());
 }
 
-/** The id a reference names: `<id>`, `<Type>/<id>` or this API's absolute URL of it; another server's URL names nothing here. */
-export function referencedId(parameter: string, type: string, baseUrl: string): string | undefined {
-  const ours = `${baseUrl}${API_BASE_PATH}/${type}/`;
-  if (/^https?:\/\//i.test(parameter)) return parameter.startsWith(ours) && baseUrl !== '' ? parameter.slice(ours.length) : undefined;
-  return parameter.startsWith(`${type}/`) ? parameter.slice(type.length + 1) : parameter;
+/**
+ * A reference parameter as this API names resources: `<Type>/<id>` or `<id>` as given, this API's
+ * absolute URL made relative; another server's URL names nothing here.
+ */
+export function relativeReference(parameter: string, baseUrl: string): string | undefined {
+  if (!/^https?:\/\//i.test(parameter)) return parameter;
+  const ours = `${baseUrl}${API_BASE_PATH}/`;
+  return baseUrl !== '' && parameter.startsWith(ours) ? parameter.slice(ours.length) : undefined;
 }
 
 /**
@@ -56,7 +57,7 @@ export function patientIdOf(values: readonly string[] | undefined, context: Pick
     if (context.reach.kind === 'compartment') return context.reach.patientId;
     throw invalid('patient', 'patient required');
   }
-  const ids = new Set(values.map((value) => referencedId(value, 'Patient', context.baseUrl)));
+  const ids = new Set(values.map((value) => relativeReference(value, context.baseUrl)?.replace(/^Patient\//, '')));
   return ids.size === 1 ? [...ids][0] : undefined;
 }
 

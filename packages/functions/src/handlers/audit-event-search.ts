@@ -1,4 +1,4 @@
-import { API_BASE_PATH, ApiError, config, orValues, parseToken } from '@health-api/core';
+import { ApiError, config, orValues, parseToken } from '@health-api/core';
 import type { Page } from '@health-api/core/data';
 import { documentClient, searchAudit } from '@health-api/core/data';
 import { secureHandler } from '@health-api/middleware';
@@ -7,7 +7,7 @@ import { allOf, auditDays, firstDay, previousDay } from '../audit-days.js';
 import { routes } from '../routes.js';
 import type { SearchPage } from '../search-bundle.js';
 import { searchAnswer } from '../search-bundle.js';
-import { dateFilter } from '../type-searches.js';
+import { dateFilter, relativeReference } from '../type-searches.js';
 
 const route = routes.auditEventSearch;
 
@@ -21,11 +21,8 @@ const invalid = (field: string, reason: string) => new ApiError('INVALID_SEARCH'
  * Another server's URL names nothing here.
  */
 function entityOf(parameter: string, baseUrl: string): string | undefined {
-  if (/^https?:\/\//i.test(parameter)) {
-    const ours = `${baseUrl}${API_BASE_PATH}/`;
-    return baseUrl !== '' && parameter.startsWith(ours) ? parameter.slice(ours.length) : undefined;
-  }
-  return parameter.includes('/') ? parameter : `/${parameter}`;
+  const reference = relativeReference(parameter, baseUrl);
+  return reference === undefined || reference.includes('/') ? reference : `/${reference}`;
 }
 
 /** `agent` tokens as client ids: agents are recorded by client id, with no identifier system. */
