@@ -131,6 +131,6 @@ describe.skipIf(SKIP)('npm run new:endpoint -- --resource Condition --interactio
       .flatMap((r) => r.assertionResults).filter((a) => a.status === 'passed').length;
     const ran = ['packages/functions/src/routes.test.ts', 'packages/functions/src/handlers/bad-input.test.ts', ...ROUTE_SUITES.slice(1)];
     for (const file of ran) expect(passedIn(file), file).toBeGreaterThan(0);
-    expect(passedIn('packages/functions/src/handlers/condition.test.ts')).toBe(12);
+    expect(passedIn('packages/functions/src/handlers/condition.test.ts')).toBe(13);
   }, 240_000);
 });
