@@ -65,7 +65,7 @@ export function idempotent<R extends RouteDefinition>(route: R, business: Busine
   const required = route.idempotency?.required ?? false;
   const encryptionContext = { purpose: 'idempotent-response', route: route.id };
   return async (input, context) => {
-    const key = input.headers[IDEMPOTENCY_KEY_HEADER];
+    const key = (input.headers as Partial<Record<string, string>>)[IDEMPOTENCY_KEY_HEADER];
     if (key === undefined) {
       if (required) throw new ApiError('IDEMPOTENCY_KEY_REQUIRED');
       return business(input);
