@@ -28,6 +28,16 @@ const newData = async () => {
 /** The records added since `before`: the one record of a fresh key. */
 const recordSince = async (before: Set<string>) => (await dynamo.scan(tables.idempotency.name)).filter((r) => !before.has(String(r.id)));
 const expire = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** A fresh key whose first (`stale`) lock expired and was granted to `current`. */
+const takenOver = async () => {
+  const { data, before } = await newData();
+  const stale = layer();
+  await stale.saveInProgress(data, 1);
+  await expire();
+  const current = layer();
+  await current.saveInProgress(data, 60_000);
+  return { data, before, stale, current };
+};
 
 describe('LockOwningPersistenceLayer', () => {
   it('takes a lock with a random owner token, written by the conditional put; a later lock of the same key gets another', async () => {
@@ -43,12 +53,7 @@ describe('LockOwningPersistenceLayer', () => {
   });
 
   it('never deletes a lock it did not write, even after its own lock expired and another took over', async () => {
-    const { data, before } = await newData();
-    const stale = layer();
-    await stale.saveInProgress(data, 1);
-    await expire();
-    const current = layer();
-    await current.saveInProgress(data, 60_000); // the first lock has expired, so this one is granted
+    const { data, before, stale, current } = await takenOver();
     await stale.deleteRecord(data);
     await layer().deleteRecord(data); // a layer that never took the lock deletes nothing either
     expect(await recordSince(before)).toMatchObject([{ status: 'INPROGRESS' }]);
@@ -57,12 +62,7 @@ describe('LockOwningPersistenceLayer', () => {
   });
 
   it('never stores its result over a lock that expired and passed to another request', async () => {
-    const { data, before } = await newData();
-    const stale = layer();
-    await stale.saveInProgress(data, 1);
-    await expire();
-    const current = layer();
-    await current.saveInProgress(data, 60_000);
+    const { data, before, stale, current } = await takenOver();
     const [held] = await recordSince(before);
     await stale.saveSuccess(data, { sealed: 'stale' });
     expect(await recordSince(before)).toEqual([held]);
