@@ -14,6 +14,7 @@ import { ERROR_CODE_SYSTEM, NHI_SYSTEM, tables } from '@health-api/core';
 import type { GatewayConfigOverrides, ListeningServer, LocalStack, LocalStackOptions, RouteBinding } from '@health-api/local';
 import { gatewaySettings, listenHttps, serveGateway, startLocalStack } from '@health-api/local';
 import type { ServerOptions } from 'node:https';
+import { request } from 'node:https';
 import type { JWK, JWTHeaderParameters, JWTPayload } from 'jose';
 import { SignJWT, importJWK } from 'jose';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -220,6 +221,30 @@ export async function startSecurityStack(options: LocalStackOptions = {}): Promi
       await stack.close();
     },
   };
+}
+
+/**
+ * A request whose header lines are sent exactly as given, repeats and spellings included (fetch
+ * would fold a repeated header into one line), after Host and the standard API key.
+ */
+export function sendHeaderLines(s: SecurityStack, path: string, init: { method: string; lines: Array<[string, string]>; body?: string }): Promise<Response> {
+  const url = new URL(`${s.stack.baseUrl}${path}`);
+  const lines: Array<[string, string]> = [['host', url.host], ['x-api-key', s.stack.apiKeys.standard as string], ...init.lines];
+  return new Promise((resolve, reject) => {
+    // Headers as a flat array: Node sends each pair as its own line and adds no Host itself.
+    const outgoing = request({
+      host: '127.0.0.1', servername: 'localhost', port: url.port, path: `${url.pathname}${url.search}`, method: init.method, ca: s.stack.caPem, headers: lines.flat(),
+    }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => resolve(new globalThis.Response(Buffer.concat(chunks), {
+        status: incoming.statusCode ?? 0,
+        headers: Object.entries(incoming.headers).map(([k, v]) => [k, String(v)] as [string, string]),
+      }) as unknown as Response));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(init.body);
+  });
 }
 
 /** The error code of an OperationOutcome body (`issue[0].details.coding[0].code`). */

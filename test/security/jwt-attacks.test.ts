@@ -5,11 +5,10 @@
  * the first case proves a forged token with nothing wrong is accepted.
  */
 import { SignJWT, base64url } from 'jose';
-import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newKey } from '../support/issuer.js';
 import type { Refusal, Response, SecurityStack } from './harness.js';
-import { expectNoSecretsLogged, expectRefused, patientBody, startSecurityStack } from './harness.js';
+import { expectNoSecretsLogged, expectRefused, patientBody, sendHeaderLines, startSecurityStack } from './harness.js';
 
 let s: SecurityStack;
 beforeAll(async () => { s = await startSecurityStack(); });
@@ -22,25 +21,10 @@ const unsigned = (header: object, payload: object) => `${base64url.encode(JSON.s
 const now = () => Math.floor(Date.now() / 1000);
 const claims = () => ({ iss: s.stack.issuer, aud: s.stack.audience, client_id: 'clinical', sub: 'clinical', iat: now(), exp: now() + 600, scope: s.stack.clients.clinical.scope });
 
-/** Two Authorization header lines, which fetch would fold into one (array headers: Node adds no Host itself). */
-function twoAuthorizationHeaders(first: string, second: string): Promise<Response> {
-  const url = new URL(`${s.stack.baseUrl}/Patient`);
-  return new Promise((resolve, reject) => {
-    const outgoing = request({
-      host: '127.0.0.1', servername: 'localhost', port: url.port, path: url.pathname, method: 'POST', ca: s.stack.caPem,
-      headers: [['host', url.host], ['x-api-key', s.stack.apiKeys.standard as string], ['content-type', 'application/fhir+json'], ['authorization', first], ['authorization', second]].flat(),
-    }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => resolve(new globalThis.Response(Buffer.concat(chunks), {
-        status: incoming.statusCode ?? 0,
-        headers: Object.entries(incoming.headers).map(([k, v]) => [k, String(v)] as [string, string]),
-      }) as unknown as Response));
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body());
-  });
-}
+/** Two Authorization header lines, which fetch would fold into one. */
+const twoAuthorizationHeaders = (first: string, second: string): Promise<Response> => sendHeaderLines(s, '/Patient', {
+  method: 'POST', lines: [['content-type', 'application/fhir+json'], ['authorization', first], ['authorization', second]], body: body(),
+});
 
 const unauthenticated: Refusal = { status: 401, code: 'INVALID_TOKEN', layer: 'handler' };
 const attacks: Array<{ name: string; expected: Refusal; send: () => Promise<Response> }> = [

@@ -2,8 +2,9 @@
  * Log redaction over HTTPS. The handlers never hand a secret to the logger, so the attack cases
  * alone cannot show that the redacting replacer works; this case can. An adopter's endpoint,
  * written the only way endpoints are written (secureHandler, behind the gateway, with the
- * shared logger), logs the whole request carelessly: headers, body, query, and secrets spliced
- * into a message. Nothing of the token, API key, NHI or names may reach a log line. (A name
+ * shared logger), logs the whole request carelessly: headers, body, query, and the NHI spliced
+ * into a message. It is never handed the token or the API key (business code gets only the
+ * headers its route declares); nothing of them, the NHI or names may reach a log line. (A name
  * under an unrelated key or inside a sentence has no shape to recognise: only not logging it
  * prevents that, which is why handlers log identifiers only.)
  */
@@ -21,12 +22,13 @@ const careless = {
   schemas: { body: patientCreateSchema },
 } as const satisfies RouteDefinition;
 
+/** The headers the careless endpoint was handed, last call. */
+let handedHeaders: unknown;
 const carelessHandler = secureHandler(careless, async ({ headers, body, query }) => {
+  handedHeaders = headers;
   logger.info('adopter debug: whole request', { headers, body, query });
-  const authorization = headers.authorization ?? headers.Authorization ?? '';
-  const apiKey = headers['x-api-key'] ?? '';
-  logger.info(`adopter debug: ${authorization} with key ${apiKey} for ${body.identifier?.[0]?.value}`);
-  logger.warn('adopter debug: fields', { detail: authorization, note: apiKey, family: body.name?.[0]?.family, nhiValue: body.identifier?.[0]?.value });
+  logger.info(`adopter debug: create for ${body.identifier?.[0]?.value}`);
+  logger.warn('adopter debug: fields', { family: body.name?.[0]?.family, nhiValue: body.identifier?.[0]?.value });
   return { statusCode: 200, body: { resourceType: 'OperationOutcome', issue: [] } };
 });
 
@@ -50,5 +52,15 @@ describe('log redaction', () => {
     expect(lines).toHaveLength(3);
     // … and hold none of the request's secrets, nor the NHI in lower case or the name in any case.
     expectNoSecretsLogged(s, [PATIENT_NHI.toLowerCase(), PATIENT_FAMILY.toUpperCase(), token.split('.')[1] as string]);
+  });
+
+  it('the endpoint is handed only the headers its route declares (none here): never the token or the API key', async () => {
+    handedHeaders = undefined;
+    const response = await s.call('/CarelessDebug', {
+      baseUrl, method: 'POST', headers: { authorization: `Bearer ${await s.token('clinical')}`, 'x-custom': 'x' }, body: JSON.stringify(patientBody()),
+    });
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    expect(handedHeaders).toEqual({});
   });
 });

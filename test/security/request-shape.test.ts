@@ -1,5 +1,5 @@
 /**
- * Oversized and deeply nested bodies, creates without an Idempotency-Key, and slow
+ * Oversized and deeply nested bodies, repeated headers, creates without an Idempotency-Key, and slow
  * (slowloris-style) requests, over HTTPS. Each limit answers at its own layer: the route's body
  * cap in the handler, the WAF body rule and API Gateway's payload limit in the gateway, the
  * header and request timeouts in the server.
@@ -9,7 +9,7 @@ import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_TIMEOUTS } from '../../packages/local/src/https-server.js';
 import type { Refusal, SecurityStack } from './harness.js';
-import { expectNoSecretsLogged, expectRefused, observationBody, outcomeCodeOf, patientBody, startSecurityStack } from './harness.js';
+import { expectNoSecretsLogged, expectRefused, observationBody, outcomeCodeOf, patientBody, sendHeaderLines, startSecurityStack } from './harness.js';
 
 let s: SecurityStack;
 let clinical: string;
@@ -38,6 +38,44 @@ describe('oversized and deeply nested bodies', () => {
     const before = await s.snapshot();
     const response = await s.call('/Patient', { method: 'POST', headers: { authorization: `Bearer ${clinical}` }, body: body() });
     await expectRefused(s, response, before, expected);
+  });
+});
+
+describe('repeated headers', () => {
+  const json: [string, string] = ['content-type', 'application/fhir+json'];
+  const auth = (): [string, string] => ['authorization', `Bearer ${clinical}`];
+  const key = (): [string, string] => ['idempotency-key', crypto.randomUUID()];
+  const duplicate: Refusal = { status: 400, code: 'DUPLICATE_HEADER', layer: 'handler' };
+
+  // A second value could pass a check and then be what a later step uses: each is refused before authentication.
+  it.each<[string, () => Array<[string, string]>]>([
+    ['Content-Type twice (JSON, then form)', () => [json, ['content-type', 'application/x-www-form-urlencoded'], auth(), key()]],
+    ['Content-Type in two spellings', () => [['Content-Type', 'application/fhir+json'], json, auth(), key()]],
+    ['Accept twice', () => [json, ['accept', 'application/fhir+json'], ['accept', 'application/fhir+json'], auth(), key()]],
+    ['Idempotency-Key twice', () => [json, auth(), key(), key()]],
+    ['If-None-Exist twice', () => [json, auth(), key(), ['if-none-exist', 'identifier=a'], ['If-None-Exist', 'identifier=b']]],
+    ['Interaction-Id twice', () => [json, auth(), key(), ['interaction-id', crypto.randomUUID()], ['interaction-id', crypto.randomUUID()]]],
+  ])('a create with %s is refused 400 DUPLICATE_HEADER, nothing written', async (_name, lines) => {
+    const before = await s.snapshot();
+    const response = await sendHeaderLines(s, '/Patient', { method: 'POST', lines: lines(), body: JSON.stringify(patientBody()) });
+    await expectRefused(s, response, before, duplicate);
+  });
+
+  it('an update with If-Match twice is refused 400 DUPLICATE_HEADER, the resource unchanged', async () => {
+    const { patientId } = await s.seedPatient();
+    const before = await s.snapshot();
+    const response = await sendHeaderLines(s, `/Patient/${patientId}`, {
+      method: 'PUT', lines: [json, auth(), ['if-match', 'W/"1"'], ['if-match', 'W/"2"']], body: JSON.stringify({ ...patientBody(), id: patientId }),
+    });
+    await expectRefused(s, response, before, duplicate);
+  });
+
+  it('a header the route does not read may repeat', async () => {
+    const response = await sendHeaderLines(s, '/Patient', {
+      method: 'POST', lines: [json, auth(), key(), ['x-client-note', 'a'], ['x-client-note', 'b']], body: JSON.stringify(patientBody()),
+    });
+    expect(response.status).toBe(201);
+    await response.arrayBuffer();
   });
 });
 

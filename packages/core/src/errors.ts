@@ -30,6 +30,7 @@ const catalogue = {
   HEADERS_TOO_LARGE: { status: 431, issue: 'too-costly', message: 'The request headers are too large.' },
   AUTHORIZATION_DUPLICATED: { status: 400, issue: 'security', message: 'Send exactly one Authorization header.' },
   DUPLICATE_PARAMETER: { status: 400, issue: 'invalid', message: 'A query parameter was repeated.' },
+  DUPLICATE_HEADER: { status: 400, issue: 'invalid', message: 'A request header that takes one value was repeated.' },
   METHOD_OVERRIDE_NOT_ALLOWED: { status: 400, issue: 'security', message: 'Method override headers are not accepted.' },
   // Authentication and authorisation
   MISSING_TOKEN: { status: 401, issue: 'login', message: 'A bearer token is required.', headers: { 'WWW-Authenticate': 'Bearer' } },

@@ -72,7 +72,7 @@ export function createHandler<T extends ResourceType>(
   return secureHandler(route, async (input) => {
     const body = input.body as ResourceBody<T>;
     check(body);
-    const criteria = input.headers['if-none-exist'];
+    const criteria = (input.headers as Partial<Record<string, string>>)['if-none-exist']; // declared when `search` is given
     if (criteria !== undefined && matches) {
       const found = await matches(criteria, input as BusinessInput<RouteDefinition>);
       if (found.length > 1) throw new ApiError('MULTIPLE_MATCHES');

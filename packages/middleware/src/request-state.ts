@@ -23,21 +23,15 @@ export interface RequestState extends Record<string, unknown> {
 export type ApiRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, RequestState>;
 export type ApiMiddleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, RequestState>;
 
-/** Case-insensitive view of every value sent for a header, from both proxy event maps. */
+/**
+ * Every value sent for a header. `name` is lower case: the header normaliser, first in the
+ * chain, has merged every spelling of a name (request-headers/).
+ */
 export function headerValues(event: APIGatewayProxyEvent, name: string): string[] {
-  const wanted = name.toLowerCase();
-  const values: string[] = [];
-  for (const [key, list] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (key.toLowerCase() === wanted && list) values.push(...list);
-  }
-  if (values.length === 0) {
-    for (const [key, value] of Object.entries(event.headers ?? {})) {
-      if (key.toLowerCase() === wanted && value !== undefined) values.push(value);
-    }
-  }
-  return values;
+  return event.multiValueHeaders?.[name] ?? [];
 }
 
+/** A header's value: repeated values joined as HTTP joins them (refused for the headers a route reads). */
 export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
-  return headerValues(event, name)[0];
+  return event.headers?.[name] ?? undefined;
 }

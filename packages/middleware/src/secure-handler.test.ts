@@ -174,6 +174,10 @@ const attacks: Attack[] = [
   { name: 'v1 .read scope used for a write', status: 403, code: 'INSUFFICIENT_SCOPE', request: async () => post(bearer(await issuer.token({ scope: 'system/Patient.read' }))) },
   { name: 'v2 scope with a constraint', status: 403, code: 'INSUFFICIENT_SCOPE', request: async () => post(bearer(await issuer.token({ scope: 'system/Patient.c?identifier=x' }))) },
   { name: 'malformed scope', status: 403, code: 'INSUFFICIENT_SCOPE', request: async () => post(bearer(await issuer.token({ scope: 'system/Patient.dc system//Patient.c' }))) },
+  { name: 'Content-Type twice (JSON, then form)', status: 400, code: 'DUPLICATE_HEADER', request: async () => post({ ...bearer(await issuer.token()), 'content-type': ['application/fhir+json', 'application/x-www-form-urlencoded'] }) },
+  { name: 'Content-Type in two spellings', status: 400, code: 'DUPLICATE_HEADER', request: async () => post({ ...bearer(await issuer.token()), 'Content-Type': 'text/plain' }) },
+  { name: 'Accept twice', status: 400, code: 'DUPLICATE_HEADER', request: async () => post({ ...bearer(await issuer.token()), accept: ['application/fhir+json', 'text/html'] }) },
+  { name: 'Interaction-Id twice', status: 400, code: 'DUPLICATE_HEADER', request: async () => post({ ...bearer(await issuer.token()), 'interaction-id': [crypto.randomUUID(), crypto.randomUUID()] }) },
   { name: 'Accept not satisfiable', status: 406, code: 'NOT_ACCEPTABLE', request: async () => post({ ...bearer(await issuer.token()), accept: 'text/html' }) },
   { name: 'form body', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', request: async () => post({ ...bearer(await issuer.token()), 'content-type': 'application/x-www-form-urlencoded' }, 'a=b') },
   { name: 'body over the route cap', status: 413, code: 'PAYLOAD_TOO_LARGE', request: async () => post(bearer(await issuer.token()), JSON.stringify({ resourceType: 'Patient', family: 'x'.repeat(4096) })) },
@@ -233,6 +237,24 @@ describe('attack table', () => {
     const records = await auditRecords();
     expect(records).toHaveLength(audited + 1);
     expect(records.some((r) => r.event.outcome === '4' && r.event.outcomeDesc === code)).toBe(true);
+  });
+});
+
+describe('headers handed to the business function', () => {
+  const declaring = { ...createRoute, id: 'test-declared-headers', schemas: { ...createRoute.schemas, headers: { 'if-none-exist': { type: 'string', maxLength: 64 } } } } as const satisfies RouteDefinition;
+  let handed: unknown;
+  const recording = secureHandler(declaring, async ({ headers }) => {
+    handed = headers;
+    return { statusCode: 201, body: { resourceType: 'Patient', id: 'p1' } };
+  });
+
+  it('are the ones the route declares, by lower-case name, and no other: never Authorization or the API key', async () => {
+    const result = await recording(proxyEvent({
+      method: 'POST', path: '/v1/Patient', body: patientBody,
+      headers: { 'Content-Type': 'application/fhir+json', ...bearer(await issuer.token()), 'x-api-key': 'key-value', 'If-None-Exist': 'identifier=a', 'x-other': 'o' },
+    }), lambdaContext());
+    expect(result.statusCode).toBe(201);
+    expect(handed).toEqual({ 'if-none-exist': 'identifier=a' });
   });
 });
 

@@ -13,6 +13,7 @@ import { createAccessTokenVerifier } from './jwt-auth/verifier.js';
 import { requestLogging } from './logging/index.js';
 import { queryParameters } from './query-parameters/index.js';
 import { requestGuards } from './request-guards/index.js';
+import { headerNormaliser } from './request-headers/index.js';
 import type { RequestState } from './request-state.js';
 import { requestValidation } from './request-validation/index.js';
 import { responseHeaders } from './response-headers/index.js';
@@ -20,8 +21,8 @@ import type { ScopeGrant } from './smart-scopes/parse.js';
 import { smartScopes } from './smart-scopes/index.js';
 
 type Schemas<R extends RouteDefinition> = R['schemas'];
-/** Path and query values arrive as strings (validation never coerces), so only their names matter. */
-type Names<R extends RouteDefinition, K extends 'path' | 'query'> = Schemas<R> extends { [P in K]: infer S } ? keyof S & string : never;
+/** Path, query and header values arrive as strings (validation never coerces), so only their names matter. */
+type Names<R extends RouteDefinition, K extends 'path' | 'query' | 'headers'> = Schemas<R> extends { [P in K]: infer S } ? keyof S & string : never;
 type Body<R extends RouteDefinition> = Schemas<R> extends { body: infer S } ? (S extends JSONSchema ? FromSchema<S> : never) : undefined;
 
 /** What a business function receives: validated input and the proven caller. */
@@ -30,7 +31,8 @@ export interface BusinessInput<R extends RouteDefinition> {
   query: Partial<Record<Names<R, 'query'>, string>>;
   /** Every value of each query parameter, in order: a search parameter may repeat (FHIR ANDs them). */
   queryValues: Partial<Record<Names<R, 'query'>, string[]>>;
-  headers: Record<string, string | undefined>;
+  /** The headers the route declares, by lower-case name; no other (never Authorization or the API key). */
+  headers: Partial<Record<Names<R, 'headers'>, string>>;
   body: Body<R>;
   /** Absent on public routes. */
   auth: AuthContext | undefined;
@@ -103,12 +105,18 @@ const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessToke
 
 /**
  * The only way to write an endpoint: a route from the manifest plus its business function.
- * Every request passes, in order: logging, the audit trail and response headers (around
- * everything), request guards, token verification, scope check, unknown query parameters
+ * Every request passes, in order: the header normaliser, logging, the audit trail and response
+ * headers (around everything), request guards, token verification, scope check, unknown query parameters
  * (FHIR lenient or strict handling), validation; then the business
  * function. Errors at any step become OperationOutcome answers.
  */
 export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>): ApiHandler {
+  const declared = Object.keys(route.schemas.headers ?? {});
+  // Validated by now; sent at most once (the guards refuse a repeat).
+  const headersOf = (event: APIGatewayProxyEvent) => Object.fromEntries(declared.flatMap((name) => {
+    const value = event.headers[name];
+    return value === undefined ? [] : [[name, value]];
+  })) as BusinessInput<R>['headers'];
   // Routes that declare idempotency run their business function through the idempotency layer.
   const execute: (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> = route.idempotency ? lazyIdempotent(route, business) : business;
   const run = async (event: APIGatewayProxyEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
@@ -117,7 +125,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
       params: (event.pathParameters ?? {}) as BusinessInput<R>['params'],
       query: (event.queryStringParameters ?? {}) as BusinessInput<R>['query'],
       queryValues: queryValuesOf(event) as BusinessInput<R>['queryValues'],
-      headers: event.headers,
+      headers: headersOf(event),
       body: event.body as unknown as BusinessInput<R>['body'], // parsed and validated by now
       auth: state.auth,
       access: state.access ?? [],
@@ -142,6 +150,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
       throw new ApiError('GATEWAY_TIMEOUT', { reason: 'deadline' });
     },
   })
+    .use(headerNormaliser)
     .use(requestLogging(route))
     .use(auditTrailMiddleware(route, auditTrail))
     .use(responseHeaders(route))

@@ -191,9 +191,13 @@ async function earlierCreate<T extends ResourceType>(type: T, id: string, body: 
   throw new ApiError('IDEMPOTENCY_KEY_REUSED', { reason: 'id taken by another create', cause });
 }
 
+/**
+ * Reach is checked before the item is built: building seals the content and derives search
+ * tokens, which call KMS and read the index secret, and a caller that may not create here must
+ * cost neither.
+ */
 export async function createResource<T extends ResourceType>(type: T, body: ResourceBody<T>, reach: Reach, options: CreateOptions): Promise<StoredResource<T>> {
   const id = options.id ?? randomUUID();
-  const item = await buildItem(type, id, body, 1, new Date().toISOString());
   if (type === 'Patient') {
     // A patient-context token is bound to an existing patient; it cannot bring new ones into being.
     if (reach.kind !== 'all') throw new ApiError('INSUFFICIENT_SCOPE', { reason: 'patient create needs system scope' });
@@ -201,11 +205,12 @@ export async function createResource<T extends ResourceType>(type: T, body: Reso
     // The subject must exist, be live and be within reach; anything else answers as if it did not
     // exist. (A check-and-write transaction would also close the race with a concurrent delete,
     // but dynalite has no transactions; a soft-deleted subject still exists, so nothing dangles.)
-    const subject = await getItem('Patient', item.compartment, options);
+    const subject = await getItem('Patient', compartmentOf(type, id, body), options);
     if (!subject || subject.deleted || !reaches(reach, subject.compartment)) {
       throw new ApiError('REFERENCE_NOT_FOUND', { fields: ['body.subject.reference'], reason: subject ? 'out-of-reach or deleted' : 'missing' });
     }
   }
+  const item = await buildItem(type, id, body, 1, new Date().toISOString());
   await options.beforeWrite(id);
   try {
     await documentClient().send(new PutCommand({ TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }), abort(options));

@@ -1,11 +1,10 @@
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import type { RouteDefinition } from '@health-api/core';
 import { ApiError, tables } from '@health-api/core';
-import { dynamoClient } from '@health-api/core/data';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestDynamo } from '../../../../test/support/dynamo.js';
 import { startTestDynamo } from '../../../../test/support/dynamo.js';
@@ -13,8 +12,8 @@ import { lambdaContext, proxyEvent } from '../../../../test/support/events.js';
 import { configureAuth } from '../../../../test/support/handler-env.js';
 import type { TestIssuer } from '../../../../test/support/issuer.js';
 import { startTestIssuer } from '../../../../test/support/issuer.js';
+import { captureLogs } from '../../../../test/support/logs.js';
 import { secureHandler } from '../secure-handler.js';
-import { LockOwningPersistenceLayer } from './lock-owning-persistence.js';
 
 const route = {
   id: 'test-idempotent-create',
@@ -174,25 +173,40 @@ describe('idempotent creates', () => {
   });
 });
 
-describe('LockOwningPersistenceLayer', () => {
-  const layer = () => {
-    const store = new LockOwningPersistenceLayer({ tableName: tables.idempotency.name, client: dynamoClient() });
-    store.configure({ config: new IdempotencyConfig({ eventKeyJmesPath: 'key' }), keyPrefix: 'lock-test' });
-    return store;
+describe('idempotency records', () => {
+  const recordOf = async (key: string, family: string) => {
+    const before = new Set((await records()).map((r) => r.id));
+    await post(family, key);
+    return (await records()).find((r) => !before.has(r.id)) as { id: string; data: unknown };
   };
 
-  it('never deletes a lock it did not write, even after its own lock expired and another took over', async () => {
-    const data = { key: crypto.randomUUID() };
-    const stale = layer();
-    await stale.saveInProgress(data, 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const current = layer();
-    await current.saveInProgress(data, 60_000); // the first lock has expired, so this one is granted
-    await stale.deleteRecord(data);
-    await layer().deleteRecord(data); // a layer that never took the lock deletes nothing either
-    const [record] = (await records()).filter((r) => String(r.id).startsWith('lock-test#'));
-    expect(record).toMatchObject({ status: 'INPROGRESS' });
-    await current.deleteRecord(data);
-    expect((await records()).filter((r) => String(r.id).startsWith('lock-test#'))).toEqual([]);
+  it('answers 503 SERVICE_UNAVAILABLE (logged), not 409, when Powertools finds the record inconsistent; the create does not run again', async () => {
+    const key = crypto.randomUUID();
+    const { id } = await recordOf(key, 'Ngata');
+    // A record Powertools reads as expired while it cannot take the key: its inconsistent state, after its own retries.
+    await dynamo.documents.send(new UpdateCommand({ TableName: tables.idempotency.name, Key: { id }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': 'EXPIRED' } }));
+    const stored = await records();
+    const logs = captureLogs();
+    try {
+      const retry = await post('Ngata', key);
+      expect([retry.statusCode, code(retry)]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+      expect(retry.headers?.['Retry-After']).toBe('1');
+      expect(logs.records().some((r) => r.message === 'idempotency record inconsistent' && r.route === route.id)).toBe(true);
+    } finally {
+      logs.restore();
+    }
+    expect(calls).toBe(1);
+    expect(await records()).toEqual(stored);
+  });
+
+  it('seals each stored result for its own key: a result copied onto another key\'s record does not open, so it is never replayed', async () => {
+    const first = await recordOf(crypto.randomUUID(), 'Firstfamily');
+    const secondKey = crypto.randomUUID();
+    const second = await recordOf(secondKey, 'Secondfamily');
+    await dynamo.documents.send(new UpdateCommand({ TableName: tables.idempotency.name, Key: { id: second.id }, UpdateExpression: 'SET #d = :d', ExpressionAttributeNames: { '#d': 'data' }, ExpressionAttributeValues: { ':d': first.data } }));
+    const retry = await post('Secondfamily', secondKey);
+    expect([retry.statusCode, code(retry)]).toEqual([500, 'INTERNAL_ERROR']);
+    expect(retry.body).not.toContain('Firstfamily');
+    expect(calls).toBe(2);
   });
 });

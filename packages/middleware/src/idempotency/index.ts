@@ -6,6 +6,7 @@ import { ApiError, config } from '@health-api/core';
 import { dynamoClient, openJson, sealJson } from '@health-api/core/data';
 import type { Context } from 'aws-lambda';
 import { createHash } from 'node:crypto';
+import { logger } from '../logging/logger.js';
 import type { BusinessFunction, BusinessInput, BusinessResult } from '../secure-handler.js';
 import { LockOwningPersistenceLayer } from './lock-owning-persistence.js';
 
@@ -30,6 +31,10 @@ interface StoredResult {
 const callerOf = (input: BusinessInput<RouteDefinition>) =>
   createHash('sha256').update(JSON.stringify([input.auth?.clientId ?? '', input.auth?.subject ?? '', input.auth?.patient ?? ''])).digest('base64url');
 
+/** The hash of a caller's idempotency key on a route, as sealed results name it. */
+const keyHash = (route: RouteDefinition, caller: string, key: string) =>
+  createHash('sha256').update(JSON.stringify(['idempotency-key', route.id, caller, key])).digest('base64url');
+
 /**
  * The id a create with this caller and key gives its resource: a UUID (version 8, name-based)
  * from SHA-256, so every attempt of one request writes the same record.
@@ -42,10 +47,13 @@ function resourceIdFor(route: RouteDefinition, caller: string, key: string): str
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function toApiError(error: unknown): unknown {
+function toApiError(route: RouteDefinition, error: unknown): unknown {
   if (error instanceof IdempotencyValidationError) return new ApiError('IDEMPOTENCY_KEY_REUSED', { reason: 'payload mismatch', cause: error });
-  if (error instanceof IdempotencyAlreadyInProgressError || error instanceof IdempotencyInconsistentStateError) {
-    return new ApiError('IDEMPOTENCY_IN_PROGRESS', { reason: error.name, cause: error });
+  if (error instanceof IdempotencyAlreadyInProgressError) return new ApiError('IDEMPOTENCY_IN_PROGRESS', { reason: error.name, cause: error });
+  if (error instanceof IdempotencyInconsistentStateError) {
+    // The record changed under Powertools' retries: a fault of the store, not a duplicate the client sent.
+    logger.warn('idempotency record inconsistent', { route: route.id });
+    return new ApiError('SERVICE_UNAVAILABLE', { reason: error.name, cause: error, headers: { 'Retry-After': '1' } });
   }
   return error;
 }
@@ -54,7 +62,8 @@ function toApiError(error: unknown): unknown {
  * Makes a create route idempotent by the `Idempotency-Key` header, with Powertools Idempotency
  * and its DynamoDB persistence layer: the same caller, key and body get the first response
  * again; a duplicate while the first is running gets 409 and the first still completes; the
- * same key with another body gets 422 and the stored result stays. Without a key the request
+ * same key with another body gets 422 and the stored result stays; a record Powertools finds
+ * inconsistent after its retries is a 503 (logged). Without a key the request
  * runs normally unless the route requires one.
  *
  * The function form (`makeIdempotent`) deletes a lock only when its own function failed, and
@@ -63,9 +72,8 @@ function toApiError(error: unknown): unknown {
  */
 export function idempotent<R extends RouteDefinition>(route: R, business: BusinessFunction<R>): (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> {
   const required = route.idempotency?.required ?? false;
-  const encryptionContext = { purpose: 'idempotent-response', route: route.id };
   return async (input, context) => {
-    const key = input.headers[IDEMPOTENCY_KEY_HEADER];
+    const key = (input.headers as Partial<Record<string, string>>)[IDEMPOTENCY_KEY_HEADER];
     if (key === undefined) {
       if (required) throw new ApiError('IDEMPOTENCY_KEY_REQUIRED');
       return business(input);
@@ -81,6 +89,8 @@ export function idempotent<R extends RouteDefinition>(route: R, business: Busine
     idempotencyConfig.registerLambdaContext(context);
     const persistenceStore = new LockOwningPersistenceLayer({ tableName: config().data.tableNames.idempotency, client: dynamoClient() });
     const caller = callerOf(input as BusinessInput<RouteDefinition>);
+    // Bound to this caller's key, so a stored result copied onto another key's record fails to open.
+    const encryptionContext = { purpose: 'idempotent-response', route: route.id, key: keyHash(route, caller, key) };
     let fresh: BusinessResult | undefined;
     const once = makeIdempotent(async (_attempt: Attempt): Promise<StoredResult> => {
       fresh = await business({ ...input, newResourceId: resourceIdFor(route, caller, key) });
@@ -90,7 +100,7 @@ export function idempotent<R extends RouteDefinition>(route: R, business: Busine
       const stored = await once({ caller, key, body: input.body });
       return fresh ?? await openJson<BusinessResult>(Buffer.from(stored.sealed, 'base64'), encryptionContext);
     } catch (error) {
-      throw toApiError(error);
+      throw toApiError(route, error);
     }
   };
 }

@@ -22,6 +22,7 @@ const SECURITY_EVENTS: Partial<Record<ErrorCode, SecurityEventType>> = {
   NOT_ACCEPTABLE: 'request-guard',
   COOKIE_NOT_ALLOWED: 'request-guard',
   AUTHORIZATION_DUPLICATED: 'request-guard',
+  DUPLICATE_HEADER: 'request-guard',
   METHOD_OVERRIDE_NOT_ALLOWED: 'request-guard',
 };
 

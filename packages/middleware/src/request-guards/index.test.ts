@@ -6,7 +6,7 @@ import { acceptsJson, formatIsJson, isJsonContentType, requestGuards } from './i
 
 const route = {
   id: 'guarded', method: 'POST', path: '/v1/Patient', interaction: 'create', apiKey: true,
-  maxBodyBytes: 100, timeoutSeconds: 5, memoryMb: 128, schemas: {},
+  maxBodyBytes: 100, timeoutSeconds: 5, memoryMb: 128, schemas: { headers: { 'if-match': { type: 'string' } } },
 } as const satisfies RouteDefinition;
 const guards = requestGuards(route, { maxAuthorizationLength: () => 50 });
 const json = { 'content-type': 'application/fhir+json' };
@@ -32,12 +32,21 @@ describe('request guards', () => {
     ['a body without Content-Type', { body: '{}' }, 'UNSUPPORTED_MEDIA_TYPE'],
     ['a body over the route cap', { headers: json, body: 'x'.repeat(101) }, 'PAYLOAD_TOO_LARGE'],
     ['a multi-byte body over the cap in bytes', { headers: json, body: 'é'.repeat(51) }, 'PAYLOAD_TOO_LARGE'],
+    ['Content-Type twice', { headers: { 'content-type': ['application/fhir+json', 'text/plain'] }, body: '{}' }, 'DUPLICATE_HEADER'],
+    ['Content-Type in two spellings', { headers: { 'Content-Type': 'application/fhir+json', 'content-type': 'application/fhir+json' }, body: '{}' }, 'DUPLICATE_HEADER'],
+    ['Accept twice', { headers: { accept: ['application/fhir+json', 'application/fhir+json'] } }, 'DUPLICATE_HEADER'],
+    ['a header the route declares, twice', { headers: { 'If-Match': 'W/"1"', 'if-match': 'W/"2"' } }, 'DUPLICATE_HEADER'],
+    ['Interaction-Id (declared by every route) twice', { headers: { 'interaction-id': [crypto.randomUUID(), crypto.randomUUID()] } }, 'DUPLICATE_HEADER'],
     ['a repeated query parameter', { query: { patient: ['a', 'b'] } }, 'DUPLICATE_PARAMETER'],
     ['_format=xml, whatever Accept says', { headers: { accept: 'application/fhir+json' }, query: { _format: 'xml' } }, 'NOT_ACCEPTABLE'],
     ['Accept for FHIR STU3', { headers: { accept: 'application/fhir+json; fhirVersion=3.0' } }, 'NOT_ACCEPTABLE'],
     ['a FHIR STU3 body', { headers: { 'content-type': 'application/fhir+json; fhirVersion=3.0' }, body: '{}' }, 'UNSUPPORTED_MEDIA_TYPE'],
   ])('refuse %s', async (_name, input, code) => {
     await expect(check(input)).rejects.toMatchObject({ code });
+  });
+
+  it('let a header the route does not read repeat', async () => {
+    await expect(check({ headers: { 'x-forwarded-for': ['203.0.113.1', '203.0.113.2'] } })).resolves.toBeUndefined();
   });
 
   it('count a base64 body by its decoded size', async () => {

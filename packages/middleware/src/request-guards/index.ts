@@ -2,6 +2,7 @@ import type { RouteDefinition } from '@health-api/core';
 import { ApiError, MAX_PARAMETER_REPEATS, isRepeatable } from '@health-api/core';
 import type { ApiMiddleware } from '../request-state.js';
 import { header, headerValues } from '../request-state.js';
+import { declaredHeaders } from '../request-validation/event-schema.js';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 /**
@@ -76,6 +77,8 @@ function hasQueryParameter(event: APIGatewayProxyEvent, name: string): boolean {
 const queryParameter = (event: APIGatewayProxyEvent, name: string): string | undefined => event.queryStringParameters?.[name] ?? undefined;
 
 export function requestGuards(route: RouteDefinition, options: RequestGuardOptions): ApiMiddleware {
+  // Headers read as one value: a second value could mean one thing to a check and another to its user.
+  const singleHeaders = [...declaredHeaders(route), 'content-type', 'accept'];
   return {
     name: 'request-guards',
     before: (request) => {
@@ -92,6 +95,7 @@ export function requestGuards(route: RouteDefinition, options: RequestGuardOptio
       if ((authorization[0]?.length ?? 0) > options.maxAuthorizationLength()) {
         throw new ApiError('INVALID_TOKEN', { reason: 'authorization-too-long' });
       }
+      if (singleHeaders.some((name) => headerValues(event, name).length > 1)) throw new ApiError('DUPLICATE_HEADER');
       // RFC 6750 allows a token in the query string; we never do, and say so before anything else.
       if (hasQueryParameter(event, 'access_token')) {
         throw new ApiError('INVALID_TOKEN', { reason: 'token-in-query' });

@@ -11,6 +11,9 @@ const COMMON_HEADERS = {
   'interaction-id': { type: 'string', maxLength: 36, pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$' },
 } as const;
 
+/** Names of the headers `route` reads (lower case): each must be sent at most once. */
+export const declaredHeaders = (route: RouteDefinition): string[] => [...Object.keys(COMMON_HEADERS), ...Object.keys(route.schemas.headers ?? {})];
+
 /** Query parameters every route takes; the request guards have checked what they mean. */
 const COMMON_QUERY = {
   _format: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9+/.;= "-]{1,64}$' },

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { EventInput } from '../../../../test/support/events.js';
 import { lambdaContext, proxyEvent } from '../../../../test/support/events.js';
+import { headerNormaliser } from '../request-headers/index.js';
 import type { ApiMiddleware } from '../request-state.js';
 import { declaredNames, eventSchema } from './event-schema.js';
 import { failingFields, requestValidation } from './index.js';
@@ -18,13 +19,13 @@ const route = {
   },
 } as const satisfies RouteDefinition;
 
-/** Runs just the validation middlewares, as secureHandler composes them. */
+/** Runs just the validation middlewares after the header normaliser, as secureHandler composes them. */
 async function validate(input: EventInput): Promise<{ event?: APIGatewayProxyEvent; error?: { code: string; fields: string[] } }> {
   let seen: APIGatewayProxyEvent | undefined;
   let error: { code: string; fields: string[] } | undefined;
   try {
     await middy(async (event: APIGatewayProxyEvent) => { seen = event; return { statusCode: 200, body: '' }; })
-      .use(requestValidation(route) as ApiMiddleware[])(proxyEvent({ method: 'POST', ...input }), lambdaContext());
+      .use([headerNormaliser, ...requestValidation(route)] as ApiMiddleware[])(proxyEvent({ method: 'POST', ...input }), lambdaContext());
   } catch (e) {
     error = e as { code: string; fields: string[] };
   }

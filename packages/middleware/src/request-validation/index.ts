@@ -1,6 +1,5 @@
 import type { JsonSchema, RouteDefinition } from '@health-api/core';
 import { ApiError } from '@health-api/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import validator from '@middy/validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -44,8 +43,9 @@ export function failingFields(issues: readonly AjvIssue[], declared: ReadonlySet
 
 /**
  * Validation of all content of the request (HNZAS_MUST_VALIDATE_REQUESTS) with @middy/validator.
- * The schema is compiled once, when the handler module loads. The guards have already checked
- * the media type, so the JSON parser does not check it again.
+ * The schema is compiled once, when the handler module loads. The header normaliser has already
+ * lower-cased header names and the guards have checked the media type, so the JSON parser does
+ * not check it again.
  */
 export function requestValidation(route: RouteDefinition): ApiMiddleware[] {
   const schema = eventSchema(route);
@@ -65,7 +65,6 @@ export function requestValidation(route: RouteDefinition): ApiMiddleware[] {
   };
   return [
     toApiError,
-    httpHeaderNormalizer(),
     ...(route.schemas.body ? [httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0])] : []),
     check,
   ] as ApiMiddleware[];
