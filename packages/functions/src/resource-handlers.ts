@@ -3,7 +3,7 @@
  * update, delete and search), so a route's handler module is one line and every type gets the
  * same checks. Type-specific rules come in as `check`, type-specific searches as a `TypeSearch`.
  */
-import type { JsonSchema, ResourceBody, ResourceType, RouteDefinition } from '@health-api/core';
+import type { JsonSchema, ResourceBody, ResourceType, RouteDefinition, StoredResource } from '@health-api/core';
 import { ApiError, MAX_PARAMETER_REPEATS, reachOf } from '@health-api/core';
 import { createResource, deleteResource, readResource, readResourceVersion, updateResource } from '@health-api/core/data';
 import type { ApiHandler, BusinessInput } from '@health-api/middleware';
@@ -76,7 +76,8 @@ export function createHandler<T extends ResourceType>(
     if (criteria !== undefined && matches) {
       const found = await matches(criteria, input as BusinessInput<RouteDefinition>);
       if (found.length > 1) throw new ApiError('MULTIPLE_MATCHES');
-      if (found.length === 1) return resourceAnswer(found[0] as never, { baseUrl: input.baseUrl });
+      // The type's own search found it: a stored resource of this type.
+      if (found.length === 1) return resourceAnswer(found[0] as StoredResource<T>, { baseUrl: input.baseUrl });
     }
     const created = await createResource(route.resourceType, body, reachFor(input), { ...writeOptions(input), id: input.newResourceId });
     return resourceAnswer(created, { baseUrl: input.baseUrl, statusCode: 201 });
