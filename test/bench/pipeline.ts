@@ -47,8 +47,7 @@ const ROUNDS = 4;
 async function bare(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const result = await business({
     params: event.pathParameters as BusinessInput<typeof route>['params'],
-    query: event.queryStringParameters ?? {},
-    queryValues: {},
+    query: {},
     headers: event.headers,
     body: undefined,
     auth: undefined,

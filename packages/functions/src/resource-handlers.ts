@@ -115,7 +115,7 @@ export function deleteHandler<T extends ResourceType>(route: ResourceRoute<T> & 
 export function searchHandler<T extends ResourceType>(search: TypeSearch<T>): ApiHandler {
   return secureHandler(search.route, async (input) => {
     const reach = reachFor(input);
-    return searchAnswer(search.route, input, (page) => search.find(input.queryValues as SearchValues, {
+    return searchAnswer(search.route, input, (page) => search.find(input.query as SearchValues, {
       reach, page, signal: input.signal, baseUrl: input.baseUrl,
     }));
   });

@@ -16,7 +16,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
 /** What a search needs of the request: its parameters, the caller and the URL it was called at. */
-export type SearchInput = Pick<BusinessInput<RouteDefinition>, 'query' | 'queryValues' | 'auth' | 'baseUrl' | 'ignoredParameters'>;
+export type SearchInput = Pick<BusinessInput<RouteDefinition>, 'query' | 'auth' | 'baseUrl' | 'ignoredParameters'>;
 
 function bindingOf(route: RouteDefinition, input: SearchInput, parameters: Array<[string, string]>): string {
   const caller = [input.auth?.clientId ?? '', input.auth?.subject ?? '', input.auth?.patient ?? ''];
@@ -37,15 +37,15 @@ function typeAndId(resource: unknown): [string, string] | undefined {
 }
 
 export async function searchAnswer(route: RouteDefinition, input: SearchInput, run: (page: Page) => Promise<SearchPage>): Promise<BusinessResult> {
-  const query = input.query as Record<string, string | undefined>;
+  const query = input.query as Record<string, string[] | undefined>;
   // Every value of every parameter (a search parameter may repeat), in a stable order.
-  const parameters = Object.entries(input.queryValues as Record<string, string[] | undefined>)
+  const parameters = Object.entries(query)
     .filter(([name]) => name !== '_cursor')
     .flatMap(([name, values]) => (values ?? []).map((value): [string, string] => [name, value]))
     .sort(([a], [b]) => a.localeCompare(b));
   const binding = bindingOf(route, input, parameters);
-  const count = Math.min(Number(query._count ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
-  const cursor = query._cursor;
+  const count = Math.min(Number(query._count?.[0] ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+  const cursor = query._cursor?.[0]; // result parameters never repeat (request guards)
   // `_count=0` asks for no entries (https://hl7.org/fhir/R4/search.html#count): nothing is read.
   const result: SearchPage = count === 0 ? { resources: [] } : await run({ count, ...(cursor ? { after: await openCursor(cursor, binding) } : {}) });
   const next = result.next ? await sealCursor(result.next, binding) : undefined;

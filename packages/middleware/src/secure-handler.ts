@@ -28,9 +28,8 @@ type Body<R extends RouteDefinition> = Schemas<R> extends { body: infer S } ? (S
 /** What a business function receives: validated input and the proven caller. */
 export interface BusinessInput<R extends RouteDefinition> {
   params: Record<Names<R, 'path'>, string>;
-  query: Partial<Record<Names<R, 'query'>, string>>;
   /** Every value of each query parameter, in order: a search parameter may repeat (FHIR ANDs them). */
-  queryValues: Partial<Record<Names<R, 'query'>, string[]>>;
+  query: Partial<Record<Names<R, 'query'>, string[]>>;
   /** The headers the route declares, by lower-case name; no other (never Authorization or the API key). */
   headers: Partial<Record<Names<R, 'headers'>, string>>;
   body: Body<R>;
@@ -123,8 +122,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     const state = states.get(event) ?? {};
     const result = await execute({
       params: (event.pathParameters ?? {}) as BusinessInput<R>['params'],
-      query: (event.queryStringParameters ?? {}) as BusinessInput<R>['query'],
-      queryValues: queryValuesOf(event) as BusinessInput<R>['queryValues'],
+      query: queryValuesOf(event) as BusinessInput<R>['query'],
       headers: headersOf(event),
       body: event.body as unknown as BusinessInput<R>['body'], // parsed and validated by now
       auth: state.auth,

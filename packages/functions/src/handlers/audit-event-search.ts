@@ -63,7 +63,7 @@ async function searchDays(days: AuditDays, filters: { agents?: string[]; entity?
  */
 export const handler = secureHandler(route, async (input) => {
   if (!input.access.some((grant) => grant.context === 'system')) throw new ApiError('INSUFFICIENT_SCOPE', { reason: 'audit needs system scope' });
-  const { date, entity, agent } = input.queryValues;
+  const { date, entity, agent } = input.query;
   if (date === undefined) throw invalid('date', 'date required');
   const days = allOf(date.map(dateFilter).map((filter) => auditDays(filter.prefix, filter.value)));
   const entities = entity === undefined ? undefined : common(entity.map((value) => {
