@@ -1,5 +1,5 @@
 import './quiet-oidc-provider.js'; // before oidc-provider, which warns at import time
-import type { X509Certificate} from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Provider, { errors } from 'oidc-provider';
@@ -130,6 +130,8 @@ export async function startIssuer(listening: ListeningServer, options: { stateDi
     cookies: { keys: secrets.cookieKeys },
     clients: clientMetadata(secrets, backendKey),
     enabledJWA: { clientAuthSigningAlgValues: [BACKEND_SERVICE.alg] },
+    // What the clients use, nothing more: no client_secret_post (secrets in bodies) or client_secret_jwt.
+    clientAuthMethods: ['client_secret_basic', 'private_key_jwt', 'tls_client_auth', 'none'],
     clientDefaults: { id_token_signed_response_alg: SIGNING_ALG },
     extraClientMetadata: { properties: ['smart_scopes'] },
     scopes: SMART_APP.oidcScopes.split(' '),
