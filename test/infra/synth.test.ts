@@ -171,4 +171,20 @@ describe('offline synth of sst.config.ts', () => {
     const fn = of('aws:lambda/function:Function')[0]!;
     expect(readConfig((fn.inputs.environment as { variables: Record<string, string> }).variables).auth.senderConstraint).toBe('mtls');
   });
+
+  it('refuses a sender constraint the stage cannot prove: mtls without mutual TLS, any with Cognito', async () => {
+    // The program throws at import; Pulumi reports it more than once, so later copies are let go here.
+    const quiet = () => undefined;
+    process.on('unhandledRejection', quiet);
+    process.on('uncaughtException', quiet);
+    try {
+      await expect(synth({ env: { AUTH_SENDER_CONSTRAINT: 'mtls', AUTH_ISSUER: 'https://login.example.org/', AUTH_AUDIENCE: 'https://api.example/v1' } }))
+        .rejects.toThrow(/needs a mutual-TLS custom domain/);
+      await expect(synth({ env: { AUTH_SENDER_CONSTRAINT: 'dpop' } })).rejects.toThrow(/Cognito issues no DPoP-bound tokens/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off('unhandledRejection', quiet);
+      process.off('uncaughtException', quiet);
+    }
+  });
 });
