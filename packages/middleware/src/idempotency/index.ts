@@ -6,8 +6,9 @@ import { ApiError, config } from '@health-api/core';
 import { dynamoClient, openJson, sealJson } from '@health-api/core/data';
 import type { Context } from 'aws-lambda';
 import { createHash } from 'node:crypto';
+import { callerBinding } from '../caller-binding.js';
 import { logger } from '../logging/logger.js';
-import type { BusinessFunction, BusinessInput, BusinessResult } from '../secure-handler.js';
+import type { BusinessFunction, BusinessInput, BusinessResult } from '../business-contract.js';
 import { LockOwningPersistenceLayer } from './lock-owning-persistence.js';
 
 /** The header that carries the client's idempotency key (lower case: headers are normalised). */
@@ -28,9 +29,6 @@ interface StoredResult {
   sealed: string;
 }
 
-const callerOf = (input: BusinessInput<RouteDefinition>) =>
-  createHash('sha256').update(JSON.stringify([input.auth?.clientId ?? '', input.auth?.subject ?? '', input.auth?.patient ?? ''])).digest('base64url');
-
 /** The hash of a caller's idempotency key on a route, as sealed results name it. */
 const keyHash = (route: RouteDefinition, caller: string, key: string) =>
   createHash('sha256').update(JSON.stringify(['idempotency-key', route.id, caller, key])).digest('base64url');
@@ -47,7 +45,8 @@ function resourceIdFor(route: RouteDefinition, caller: string, key: string): str
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function toApiError(route: RouteDefinition, error: unknown): unknown {
+/** Powertools' idempotency errors as our ApiErrors; any other error passes unchanged. */
+function fromIdempotencyError(route: RouteDefinition, error: unknown): unknown {
   if (error instanceof IdempotencyValidationError) return new ApiError('IDEMPOTENCY_KEY_REUSED', { reason: 'payload mismatch', cause: error });
   if (error instanceof IdempotencyAlreadyInProgressError) return new ApiError('IDEMPOTENCY_IN_PROGRESS', { reason: error.name, cause: error });
   if (error instanceof IdempotencyInconsistentStateError) {
@@ -88,7 +87,7 @@ export function idempotent<R extends RouteDefinition>(route: R, business: Busine
     // The lock expires with this invocation, so a crashed request does not block retries for long.
     idempotencyConfig.registerLambdaContext(context);
     const persistenceStore = new LockOwningPersistenceLayer({ tableName: config().data.tableNames.idempotency, client: dynamoClient() });
-    const caller = callerOf(input as BusinessInput<RouteDefinition>);
+    const caller = callerBinding(input.auth);
     // Bound to this caller's key, so a stored result copied onto another key's record fails to open.
     const encryptionContext = { purpose: 'idempotent-response', route: route.id, key: keyHash(route, caller, key) };
     let fresh: BusinessResult | undefined;
@@ -100,7 +99,7 @@ export function idempotent<R extends RouteDefinition>(route: R, business: Busine
       const stored = await once({ caller, key, body: input.body });
       return fresh ?? await openJson<BusinessResult>(Buffer.from(stored.sealed, 'base64'), encryptionContext);
     } catch (error) {
-      throw toApiError(route, error);
+      throw fromIdempotencyError(route, error);
     }
   };
 }

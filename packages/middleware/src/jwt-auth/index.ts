@@ -2,28 +2,11 @@ import type { RouteDefinition } from '@health-api/core';
 import { ApiError } from '@health-api/core';
 import type { ApiMiddleware } from '../request-state.js';
 import { header } from '../request-state.js';
-import { parseScopes } from '../smart-scopes/parse.js';
-import type { AuthContext } from './auth-context.js';
 import { IssuerUnavailable } from './issuer-keys.js';
 import type { AccessTokenVerifier } from './verifier.js';
 import { TokenRejected } from './verifier.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
-
-function toAuthContext(payload: Record<string, unknown>): AuthContext {
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-  const subject = text(payload.sub) ?? '';
-  return {
-    // RFC 9068 names the client `client_id`; Cognito and Okta use `client_id`/`cid`, Entra `azp`.
-    clientId: text(payload.client_id) ?? text(payload.cid) ?? text(payload.azp) ?? subject,
-    subject,
-    ...(text(payload.patient) ? { patient: text(payload.patient) } : {}),
-    ...(text(payload.fhirUser) ? { fhirUser: text(payload.fhirUser) } : {}),
-    ...(text(payload.jti) ? { tokenId: text(payload.jti) } : {}),
-    expiresAt: payload.exp as number,
-    grants: parseScopes(payload.scope ?? payload.scp),
-  };
-}
 
 /**
  * Authentication: a bearer access token from the Authorization header, and only from there,
@@ -41,8 +24,8 @@ export function jwtAuth(route: RouteDefinition, verifier: () => AccessTokenVerif
       const match = BEARER.exec(authorization);
       if (!match) throw new ApiError('INVALID_TOKEN', { reason: 'not-a-bearer-jwt' });
       try {
-        const payload = await verifier().verify(match[1] as string);
-        request.internal.auth = toAuthContext(payload);
+        // The raw claims: the scope check parses the grants (smart-scopes/).
+        request.internal.claims = await verifier().verify(match[1] as string);
       } catch (error) {
         if (error instanceof IssuerUnavailable) {
           throw new ApiError('SERVICE_UNAVAILABLE', { reason: `dependency-${error.reason}`, headers: { 'Retry-After': String(error.retryAfterSeconds) }, cause: error });
