@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '@health-api/core';
 import { ApiError, config } from '@health-api/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { auditTrailMiddleware, logSealFailure } from './audit-trail/index.js';
@@ -10,6 +11,7 @@ import { jwtAuth } from './jwt-auth/index.js';
 import type { AccessTokenVerifier } from './jwt-auth/verifier.js';
 import { createAccessTokenVerifier } from './jwt-auth/verifier.js';
 import { requestLogging } from './logging/index.js';
+import { logger } from './logging/logger.js';
 import { queryParameters } from './query-parameters/index.js';
 import { requestGuards } from './request-guards/index.js';
 import { headerNormaliser } from './request-headers/index.js';
@@ -42,8 +44,11 @@ const queryValuesOf = (event: APIGatewayProxyEvent): Record<string, string[]> =>
 /** Routes without a resource type (the metadata route) have no audit trail and change nothing. */
 const noAuditTrail = (): Promise<void> => Promise.reject(new Error('this route has no audit trail'));
 
-/** middy hands `internal` to middlewares only; the handler finds it by its event. */
-const states = new WeakMap<APIGatewayProxyEvent, RequestState>();
+/**
+ * middy hands `internal` to middlewares only; what a handler gets from them goes on
+ * `request.context` (middy's idiom, as its secrets middlewares do), which is the handler's second argument.
+ */
+type StateContext = Context & { requestState?: RequestState };
 
 let sharedVerifier: AccessTokenVerifier | undefined;
 /** One verifier (and so one JWKS cache) per container, built on first use. */
@@ -65,8 +70,8 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
   })) as BusinessInput<R>['headers'];
   // Routes that declare idempotency run their business function through the idempotency layer.
   const execute: (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> = route.idempotency ? lazyIdempotent(route, business) : business;
-  const run = async (event: APIGatewayProxyEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
-    const state = states.get(event) ?? {};
+  const run = async (event: APIGatewayProxyEvent, context: StateContext, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
+    const state = context.requestState ?? {};
     const result = await execute({
       params: (event.pathParameters ?? {}) as BusinessInput<R>['params'],
       query: queryValuesOf(event) as BusinessInput<R>['query'],
@@ -89,22 +94,26 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
       body: result.body === undefined ? '' : JSON.stringify(result.body),
     };
   };
-  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, RequestState>(run, {
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StateContext, RequestState>(run, {
     timeoutEarlyInMillis: DEADLINE_MARGIN_MS,
     timeoutEarlyResponse: () => {
       throw new ApiError('GATEWAY_TIMEOUT', { reason: 'deadline' });
     },
   })
     .use(headerNormaliser)
+    // Powertools adds the invocation (request id, function, cold start) to every log line; never the event.
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
     .use(requestLogging(route))
     .use(auditTrailMiddleware(route, auditTrail))
     .use(responseHeaders(route))
     .use(errorResponse())
-    .use({ before: (r) => { states.set(r.event, r.internal); } })
+    .use({ before: (r) => { r.context.requestState = r.internal; } })
     .use(requestGuards(route, { maxAuthorizationLength: () => config().auth.maxAuthorizationLength }))
     .use(jwtAuth(route, verifier))
     .use(smartScopes(route))
     .use(queryParameters(route))
     .use(requestValidation(route));
-  return (event, context) => handler(event, context);
+  // A context of its own per invocation (the runtime's seen through its prototype), so the state
+  // set on it never meets another request's, even where a caller reuses one context object.
+  return (event, context) => handler(event, Object.create(context) as StateContext);
 }

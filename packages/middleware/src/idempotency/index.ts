@@ -6,6 +6,7 @@ import { ApiError, config } from '@health-api/core';
 import { dynamoClient, openJson, sealJson } from '@health-api/core/data';
 import type { Context } from 'aws-lambda';
 import { createHash } from 'node:crypto';
+import { v5 as uuidV5 } from 'uuid';
 import { callerBinding } from '../caller-binding.js';
 import { logger } from '../logging/logger.js';
 import type { BusinessFunction, BusinessInput, BusinessResult } from '../business-contract.js';
@@ -33,17 +34,15 @@ interface StoredResult {
 const keyHash = (route: RouteDefinition, caller: string, key: string) =>
   createHash('sha256').update(JSON.stringify(['idempotency-key', route.id, caller, key])).digest('base64url');
 
+/** The namespace of the resource ids idempotent creates derive (RFC 9562 name-based UUIDs). */
+const RESOURCE_ID_NAMESPACE = 'fa42c138-0f90-45d8-80ca-b1bb5819e10b';
+
 /**
- * The id a create with this caller and key gives its resource: a UUID (version 8, name-based)
- * from SHA-256, so every attempt of one request writes the same record.
+ * The id a create with this caller and key gives its resource: a name-based UUID (version 5),
+ * so every attempt of one request writes the same record. The name holds the caller's SHA-256
+ * binding; v5's SHA-1 only spreads it into an id, it guards nothing.
  */
-function resourceIdFor(route: RouteDefinition, caller: string, key: string): string {
-  const bytes = createHash('sha256').update(JSON.stringify(['resource-id', route.id, caller, key])).digest().subarray(0, 16);
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+const resourceIdFor = (route: RouteDefinition, caller: string, key: string): string => uuidV5(JSON.stringify(['resource-id', route.id, caller, key]), RESOURCE_ID_NAMESPACE);
 
 /** Powertools' idempotency errors as our ApiErrors; any other error passes unchanged. */
 function fromIdempotencyError(route: RouteDefinition, error: unknown): unknown {
