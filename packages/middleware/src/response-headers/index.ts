@@ -7,31 +7,20 @@ import { header } from '../request-state.js';
 
 
 /**
- * @middy/http-security-headers (helmet's rules) writes the headers. It sets the CSP and
- * X-Frame-Options only on `text/html` answers, while an API should send them on its JSON too (an
- * answer opened in a browser must not run or frame anything), so the headers are taken once from
- * the library run over an HTML probe and then sent on every answer, the gateway's own included.
+ * The library's (helmet's) headers for a non-HTML answer: HSTS, nosniff, Referrer-Policy and
+ * the rest. Taken once, so the gateway's own answers and the docs carry the same set.
  */
 const securityHeaders = httpSecurityHeaders({
   // Two years, subdomains included, as before; preloading commits the whole domain, which is the deployer's call.
   strictTransportSecurity: { maxAge: 63_072_000, includeSubDomains: true, preload: false },
-  // No reporting endpoint exists to send reports to.
-  contentSecurityPolicy: { 'report-to': '' },
-  reportTo: false,
+  // No reporting endpoint exists (the library would send an empty header).
   reportingEndpoints: false,
-  // Deprecated (browsers removed the filter); helmet itself now sends 0 or nothing.
-  xssProtection: false,
-  // Isolation and feature policies govern pages; an API has none.
-  crossOriginEmbedderPolicy: false,
-  crossOriginOpenerPolicy: false,
-  crossOriginResourcePolicy: false,
-  permissionsPolicy: false,
-  // Nothing to remove here: no Server or X-Powered-By header is ever set.
+  // Nothing to remove: no Server or X-Powered-By header is ever set (the library would set them to undefined).
   poweredBy: false,
-} as Parameters<typeof httpSecurityHeaders>[0]);
+} as Parameters<typeof httpSecurityHeaders>[0]); // its types omit `reportingEndpoints`, which it reads
 
 function libraryHeaders(): Record<string, string> {
-  const probe = { response: { statusCode: 200, headers: { 'Content-Type': 'text/html' } as Record<string, string>, body: '' } };
+  const probe = { response: { statusCode: 200, headers: { 'Content-Type': 'application/json' } as Record<string, string>, body: '' } };
   // The library's `after` is async in name only: it writes the headers before it returns.
   void securityHeaders.after?.(probe as never);
   return Object.fromEntries(Object.entries(probe.response.headers).filter((entry): entry is [string, string] => entry[0] !== 'Content-Type' && typeof entry[1] === 'string'));
@@ -41,6 +30,9 @@ function libraryHeaders(): Record<string, string> {
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'application/fhir+json; charset=utf-8',
   ...libraryHeaders(),
+  // Kept by hand: the library sends CSP and X-Frame-Options on text/html only; an API sends them on JSON too.
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
 };
 
 /** The caller's Interaction-Id when it is a UUID (so it is safe to echo), else a new one. */
