@@ -7,6 +7,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Handlers read their configuration from the environment on first use: one file, one process.
     pool: 'forks',
+    // Quiet by default: the functions' log lines and the local gateway's access log stay off the
+    // terminal unless LOG_TO_CONSOLE=1 (tests that read logs capture them: test/support/logs.ts).
+    setupFiles: ['test/support/quiet-test-logs.ts'],
+    onConsoleLog: (log) => (process.env.LOG_TO_CONSOLE === '1' || !log.startsWith('{') ? undefined : false),
     // The offline infra synth imports a 1 MB bundle from .sst/platform: Node loads it, not Vite.
     server: { deps: { external: [/\/\.sst\/platform\//] } },
   },

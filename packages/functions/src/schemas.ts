@@ -2,7 +2,7 @@
  * Building blocks of the route schemas (path, query and header values). Every string has a
  * maxLength and a pattern; the FHIR resource schemas themselves live in @health-api/core.
  */
-import { DATE_PREFIXES, SEARCH_DATE_EXPRESSION, fhirId } from '@health-api/core';
+import { DATE_PREFIXES, FHIR_ID_SYNTAX, SEARCH_DATE_EXPRESSION, fhirId } from '@health-api/core';
 
 export { fhirId };
 
@@ -39,7 +39,7 @@ export const identifierParameter = {
 
 /** `patient=<id>`, `Patient/<id>` or an absolute URL of a Patient. */
 export const patientParameter = {
-  type: 'string', maxLength: 330, pattern: '^([Hh][Tt][Tt][Pp][Ss]?://[\\x21-\\x7E]{1,256}/)?(Patient/)?[A-Za-z0-9.-]{1,64}$',
+  type: 'string', maxLength: 330, pattern: `^([Hh][Tt][Tt][Pp][Ss]?://[\\x21-\\x7E]{1,256}/)?(Patient/)?${FHIR_ID_SYNTAX}$`,
   description: 'The Patient: `<id>`, `Patient/<id>` or its absolute URL. Required, except that a patient-context token searches its own compartment without it.',
 } as const;
 
@@ -60,7 +60,7 @@ export const auditDate = {
 
 /** AuditEvent `entity`: `Type/id`, this API's absolute URL of one, or a bare id (any type). */
 export const auditEntity = {
-  type: 'string', maxLength: 400, pattern: '^([Hh][Tt][Tt][Pp][Ss]?://[\\x21-\\x7E]{1,256}/)?([A-Z][A-Za-z]{1,63}/)?[A-Za-z0-9.-]{1,64}$',
+  type: 'string', maxLength: 400, pattern: `^([Hh][Tt][Tt][Pp][Ss]?://[\\x21-\\x7E]{1,256}/)?([A-Z][A-Za-z]{1,63}/)?${FHIR_ID_SYNTAX}$`,
   description: 'The resource the event is about: `Type/id`, its absolute URL on this API, or its id alone.',
 } as const;
 

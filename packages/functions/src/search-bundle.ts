@@ -9,6 +9,7 @@ import { noteOutcome } from '@health-api/core';
 import type { Page } from '@health-api/core/data';
 import { openCursor, sealCursor } from '@health-api/core/data';
 import type { BusinessInput, BusinessResult } from '@health-api/middleware';
+import { callerBinding } from '@health-api/middleware';
 import { createHash } from 'node:crypto';
 import { resourceUrl } from './resource-http.js';
 
@@ -19,8 +20,7 @@ export const MAX_PAGE_SIZE = 100;
 export type SearchInput = Pick<BusinessInput<RouteDefinition>, 'query' | 'auth' | 'baseUrl' | 'ignoredParameters'>;
 
 function bindingOf(route: RouteDefinition, input: SearchInput, parameters: Array<[string, string]>): string {
-  const caller = [input.auth?.clientId ?? '', input.auth?.subject ?? '', input.auth?.patient ?? ''];
-  return createHash('sha256').update(JSON.stringify([route.id, parameters, caller])).digest('base64url');
+  return createHash('sha256').update(JSON.stringify([route.id, parameters, callerBinding(input.auth)])).digest('base64url');
 }
 
 /** One page of matches, where the next page starts if there is one, and notes for the caller. */

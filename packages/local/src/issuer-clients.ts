@@ -1,3 +1,5 @@
+import { FHIR_ID } from '@health-api/core';
+
 /**
  * The OAuth clients of the local issuer. System clients (client_credentials) carry `system/`
  * scopes; the SMART app is a public client using authorization code + PKCE with `patient/` and
@@ -75,9 +77,6 @@ export const SMART_APP = {
 } as const;
 
 export type SmartApp = typeof SMART_APP;
-
-/** FHIR `id` syntax: the development login name doubles as the Patient the user acts as. */
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** The patient a development login acts for: the login itself when it is a Patient id. */
 export function patientOfLogin(login: string): string | undefined {

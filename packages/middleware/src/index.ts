@@ -1,4 +1,6 @@
 export * from './secure-handler.js';
+export * from './business-contract.js';
+export { callerBinding } from './caller-binding.js';
 export { logger } from './logging/logger.js';
 export type { AuthContext } from './jwt-auth/auth-context.js';
 export type { ScopeGrant, ScopeContext } from './smart-scopes/parse.js';

@@ -1,5 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { AuthContext } from './jwt-auth/auth-context.js';
 import type { ScopeGrant } from './smart-scopes/parse.js';
 
@@ -7,6 +8,9 @@ import type { ScopeGrant } from './smart-scopes/parse.js';
 export interface RequestState extends Record<string, unknown> {
   startedAt?: number;
   interactionId?: string;
+  /** The verified access token's claims, as authentication found them. */
+  claims?: JwtPayload;
+  /** The caller, built from the claims by the scope check. */
   auth?: AuthContext;
   /** The token's grants that allow this route's interaction. */
   access?: ScopeGrant[];

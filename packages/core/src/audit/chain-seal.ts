@@ -1,4 +1,5 @@
 import canonicalize from 'canonicalize';
+import { validate as validateUuid } from 'uuid';
 
 /**
  * Keyed heads of the audit chains. The hash chain alone is unkeyed: whoever can write the table
@@ -49,14 +50,14 @@ export interface Sealing {
   anchors: AnchorStore;
 }
 
-/** Chain ids are UUIDs and positions 12 digits: nothing else names a file or an object key. */
-export const CHAIN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Chain ids are UUIDs, lower case as made, and positions 12 digits: nothing else names a file or an object key. */
+export const isChainId = (name: string): boolean => validateUuid(name) && name === name.toLowerCase();
 const SEQ = /^\d{12}$/;
 
 /** `<chain>/<lastSeq>.json` as an anchor's place; anything else in the store is not an anchor. */
 export function anchorPlace(chain: string, file: string): Omit<Anchor, 'content'> | undefined {
   const lastSeq = file.replace(/\.json$/, '');
-  return CHAIN_ID.test(chain) && SEQ.test(lastSeq) && file === `${lastSeq}.json` ? { chain, lastSeq } : undefined;
+  return isChainId(chain) && SEQ.test(lastSeq) && file === `${lastSeq}.json` ? { chain, lastSeq } : undefined;
 }
 
 /** An anchor's text as JSON; text that is not JSON is kept as undefined and reported as a forged seal. */

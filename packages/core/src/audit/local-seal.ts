@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadKeyFile } from '../crypto/local-key-file.js';
 import type { AnchorStore, ChainSeal, SealKey, Sealing } from './chain-seal.js';
-import { anchorContent, anchorPlace, CHAIN_ID } from './chain-seal.js';
+import { anchorContent, anchorPlace, isChainId } from './chain-seal.js';
 
 /** HMAC-SHA256 with the key of `LOCAL_AUDIT_KEY_FILE`, created on first use. */
 function localSealKey(file: string): SealKey {
@@ -33,7 +33,7 @@ function directoryAnchors(dir: string): AnchorStore {
       await writeFile(join(chainDir, `${seal.lastSeq}.json`), JSON.stringify(seal), { flag: 'wx', mode: 0o400 });
     },
     list: async () => {
-      const chains = (await readdir(dir)).filter((name) => CHAIN_ID.test(name));
+      const chains = (await readdir(dir)).filter((name) => isChainId(name));
       const places = (await Promise.all(chains.map(async (chain) => (await readdir(join(dir, chain)))
         .map((file) => anchorPlace(chain, file)).filter((place) => place !== undefined)))).flat();
       return Promise.all(places.map(async (place) => ({

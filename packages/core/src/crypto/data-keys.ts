@@ -1,6 +1,7 @@
 import type { KeyringNode } from '@aws-crypto/client-node';
 import { KMS, KmsKeyringNode, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, cacheClients, getClient } from '@aws-crypto/client-node';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { hkdfSync } from 'node:crypto';
 import { AWS_CLIENT_LIMITS } from '../aws-client-limits.js';
 import type { DataKeyConfig } from '../config.js';
@@ -40,16 +41,23 @@ function deriver(material: () => Promise<Buffer>): DataKeys['derive'] {
   };
 }
 
+/**
+ * Powertools Parameters reads the secret: one provider and so one Secrets Manager client per
+ * container, the value cached for `maxAge`. The index key cannot change in a deployment's life (a
+ * new one would orphan every blind index), so the deriver above keeps what it derived from it.
+ */
+const INDEX_SECRET_MAX_AGE_SECONDS = 3600;
+let secretsProvider: SecretsProvider | undefined;
+
 async function secretMaterial(secretArn: string): Promise<Buffer> {
-  const secrets = new SecretsManagerClient({ region: config().data.region, ...AWS_CLIENT_LIMITS });
-  try {
-    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    const material = strictBase64(SecretString ?? '');
-    if (!material || material.length < MIN_INDEX_KEY_BYTES) throw new Error(`The blind-index secret must hold at least ${MIN_INDEX_KEY_BYTES} bytes, base64`);
-    return material;
-  } finally {
-    secrets.destroy();
+  secretsProvider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({ region: config().data.region, ...AWS_CLIENT_LIMITS }) });
+  const text = await secretsProvider.get(secretArn, { maxAge: INDEX_SECRET_MAX_AGE_SECONDS });
+  const material = strictBase64(typeof text === 'string' ? text : '');
+  if (!material || material.length < MIN_INDEX_KEY_BYTES) {
+    secretsProvider.clearCache(); // a corrected secret is read on the next attempt
+    throw new Error(`The blind-index secret must hold at least ${MIN_INDEX_KEY_BYTES} bytes, base64`);
   }
+  return material;
 }
 
 function build(keys: DataKeyConfig): DataKeys {

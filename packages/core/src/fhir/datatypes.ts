@@ -25,8 +25,12 @@ export const fhirCode = { type: 'string', maxLength: 64, pattern: '^[^\\s]+( [^\
 /** FHIR `uri`, limited to absolute http(s) and urn: identifiers of code and naming systems. */
 export const fhirUri = { type: 'string', maxLength: 256, pattern: '^(https?://|urn:)[\\x21-\\x7E]+$' } as const;
 
+/** FHIR `id` syntax (https://hl7.org/fhir/R4/datatypes.html#id): the one definition, for schemas and code alike. */
+export const FHIR_ID_SYNTAX = '[A-Za-z0-9.-]{1,64}';
+export const FHIR_ID = new RegExp(`^${FHIR_ID_SYNTAX}$`);
+
 /** FHIR `id`. */
-export const fhirId = { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9.-]{1,64}$' } as const;
+export const fhirId = { type: 'string', maxLength: 64, pattern: `^${FHIR_ID_SYNTAX}$` } as const;
 
 // Parts of the FHIR R4 date and time regular expressions.
 const YEAR = '([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)';
@@ -150,7 +154,7 @@ export const patientReference = {
   additionalProperties: false,
   required: ['reference'],
   properties: {
-    reference: { type: 'string', maxLength: 72, pattern: '^Patient/[A-Za-z0-9.-]{1,64}$' },
+    reference: { type: 'string', maxLength: 72, pattern: `^Patient/${FHIR_ID_SYNTAX}$` },
     display: fhirString(200),
   },
 } as const;

@@ -65,8 +65,6 @@ export async function startApiHarness(): Promise<ApiHarness> {
   configureAuth(issuer);
   const keyFile = join(mkdtempSync(join(tmpdir(), 'health-api-state-')), 'keys', 'data-keys.json');
   process.env.LOCAL_DATA_KEY_FILE = keyFile;
-  // Hundreds of requests per file: keep the access log out of the test output (errors still show).
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const handlers = new Map<string, Handler>();
   const handlerOf = async (route: RouteDefinition) => {
     let handler = handlers.get(route.id);

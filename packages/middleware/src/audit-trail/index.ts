@@ -1,11 +1,10 @@
 import type { AuditFacts, RouteDefinition } from '@health-api/core';
 import type { AuditTrail } from '@health-api/core/data';
-import { ApiError, auditEvent, config } from '@health-api/core';
+import { ApiError, FHIR_ID, FHIR_ID_SYNTAX, auditEvent, config } from '@health-api/core';
 import { logger } from '../logging/logger.js';
 import type { ApiMiddleware, ApiRequest } from '../request-state.js';
 
-const FHIR_ID = /^[A-Za-z0-9.-]{1,64}$/;
-const LOCATION_ID = /\/[A-Za-z]+\/([A-Za-z0-9.-]{1,64})(?:\/_history\/[^/]+)?$/;
+const LOCATION_ID = new RegExp(`/[A-Za-z]+/(${FHIR_ID_SYNTAX})(?:/_history/[^/]+)?$`);
 /** Answers given after the request was authorised and validated: the resource id is trustworthy. */
 const AFTER_VALIDATION = new Set([404, 409, 410, 412, 422, 428]);
 

@@ -6,8 +6,10 @@ import { ApiError, config } from '@health-api/core';
 import { dynamoClient, openJson, sealJson } from '@health-api/core/data';
 import type { Context } from 'aws-lambda';
 import { createHash } from 'node:crypto';
+import { v5 as uuidV5 } from 'uuid';
+import { callerBinding } from '../caller-binding.js';
 import { logger } from '../logging/logger.js';
-import type { BusinessFunction, BusinessInput, BusinessResult } from '../secure-handler.js';
+import type { BusinessFunction, BusinessInput, BusinessResult } from '../business-contract.js';
 import { LockOwningPersistenceLayer } from './lock-owning-persistence.js';
 
 /** The header that carries the client's idempotency key (lower case: headers are normalised). */
@@ -28,26 +30,22 @@ interface StoredResult {
   sealed: string;
 }
 
-const callerOf = (input: BusinessInput<RouteDefinition>) =>
-  createHash('sha256').update(JSON.stringify([input.auth?.clientId ?? '', input.auth?.subject ?? '', input.auth?.patient ?? ''])).digest('base64url');
-
 /** The hash of a caller's idempotency key on a route, as sealed results name it. */
 const keyHash = (route: RouteDefinition, caller: string, key: string) =>
   createHash('sha256').update(JSON.stringify(['idempotency-key', route.id, caller, key])).digest('base64url');
 
-/**
- * The id a create with this caller and key gives its resource: a UUID (version 8, name-based)
- * from SHA-256, so every attempt of one request writes the same record.
- */
-function resourceIdFor(route: RouteDefinition, caller: string, key: string): string {
-  const bytes = createHash('sha256').update(JSON.stringify(['resource-id', route.id, caller, key])).digest().subarray(0, 16);
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+/** The namespace of the resource ids idempotent creates derive (RFC 9562 name-based UUIDs). */
+const RESOURCE_ID_NAMESPACE = 'fa42c138-0f90-45d8-80ca-b1bb5819e10b';
 
-function toApiError(route: RouteDefinition, error: unknown): unknown {
+/**
+ * The id a create with this caller and key gives its resource: a name-based UUID (version 5),
+ * so every attempt of one request writes the same record. The name holds the caller's SHA-256
+ * binding; v5's SHA-1 only spreads it into an id, it guards nothing.
+ */
+const resourceIdFor = (route: RouteDefinition, caller: string, key: string): string => uuidV5(JSON.stringify(['resource-id', route.id, caller, key]), RESOURCE_ID_NAMESPACE);
+
+/** Powertools' idempotency errors as our ApiErrors; any other error passes unchanged. */
+function fromIdempotencyError(route: RouteDefinition, error: unknown): unknown {
   if (error instanceof IdempotencyValidationError) return new ApiError('IDEMPOTENCY_KEY_REUSED', { reason: 'payload mismatch', cause: error });
   if (error instanceof IdempotencyAlreadyInProgressError) return new ApiError('IDEMPOTENCY_IN_PROGRESS', { reason: error.name, cause: error });
   if (error instanceof IdempotencyInconsistentStateError) {
@@ -88,7 +86,7 @@ export function idempotent<R extends RouteDefinition>(route: R, business: Busine
     // The lock expires with this invocation, so a crashed request does not block retries for long.
     idempotencyConfig.registerLambdaContext(context);
     const persistenceStore = new LockOwningPersistenceLayer({ tableName: config().data.tableNames.idempotency, client: dynamoClient() });
-    const caller = callerOf(input as BusinessInput<RouteDefinition>);
+    const caller = callerBinding(input.auth);
     // Bound to this caller's key, so a stored result copied onto another key's record fails to open.
     const encryptionContext = { purpose: 'idempotent-response', route: route.id, key: keyHash(route, caller, key) };
     let fresh: BusinessResult | undefined;
@@ -100,7 +98,7 @@ export function idempotent<R extends RouteDefinition>(route: R, business: Busine
       const stored = await once({ caller, key, body: input.body });
       return fresh ?? await openJson<BusinessResult>(Buffer.from(stored.sealed, 'base64'), encryptionContext);
     } catch (error) {
-      throw toApiError(route, error);
+      throw fromIdempotencyError(route, error);
     }
   };
 }

@@ -1,32 +1,16 @@
 import type { RouteDefinition } from '@health-api/core';
 import { ApiError } from '@health-api/core';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { ApiMiddleware } from '../request-state.js';
 import { header } from '../request-state.js';
 import type { SenderBinding } from '../sender-constraint/index.js';
 import { challengeFor, checkSenderConstraint, requiredConstraints, stageBinding } from '../sender-constraint/index.js';
-import { parseScopes } from '../smart-scopes/parse.js';
-import type { AuthContext } from './auth-context.js';
 import { IssuerUnavailable } from './issuer-keys.js';
 import type { AccessTokenVerifier } from './verifier.js';
 import { TokenRejected } from './verifier.js';
 
 /** RFC 6750 Bearer, or RFC 9449 DPoP for a DPoP-bound token (the sender-constraint step tells which may be used). */
 const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
-
-function toAuthContext(payload: Record<string, unknown>): AuthContext {
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-  const subject = text(payload.sub) ?? '';
-  return {
-    // RFC 9068 names the client `client_id`; Cognito and Okta use `client_id`/`cid`, Entra `azp`.
-    clientId: text(payload.client_id) ?? text(payload.cid) ?? text(payload.azp) ?? subject,
-    subject,
-    ...(text(payload.patient) ? { patient: text(payload.patient) } : {}),
-    ...(text(payload.fhirUser) ? { fhirUser: text(payload.fhirUser) } : {}),
-    ...(text(payload.jti) ? { tokenId: text(payload.jti) } : {}),
-    expiresAt: payload.exp as number,
-    grants: parseScopes(payload.scope ?? payload.scp),
-  };
-}
 
 /**
  * Authentication: a bearer access token from the Authorization header, and only from there,
@@ -47,7 +31,7 @@ export function jwtAuth(route: RouteDefinition, verifier: () => AccessTokenVerif
       if (!match) throw new ApiError('INVALID_TOKEN', { reason: 'not-a-bearer-jwt', headers: challengeFor(required.has('dpop'), 'invalid_token') });
       const scheme = (match[1] as string).toLowerCase() === 'dpop' ? 'dpop' : 'bearer';
       const token = match[2] as string;
-      let payload: Record<string, unknown>;
+      let payload: JwtPayload;
       try {
         payload = await verifier().verify(token);
       } catch (error) {
@@ -58,7 +42,8 @@ export function jwtAuth(route: RouteDefinition, verifier: () => AccessTokenVerif
         throw new ApiError('INVALID_TOKEN', { reason, headers: challengeFor(scheme === 'dpop' || required.has('dpop'), 'invalid_token') });
       }
       await checkSenderConstraint({ event: request.event, scheme, token, payload, required, replay: binding.replay });
-      request.internal.auth = toAuthContext(payload);
+      // The raw claims: the scope check parses the grants (smart-scopes/).
+      request.internal.claims = payload;
     },
   };
 }

@@ -91,6 +91,68 @@ export interface IssuerKeys {
   refreshWhenOld(): void;
 }
 
+/** What one issuer's key downloads share. */
+interface KeyState {
+  readonly auth: AuthConfig;
+  readonly fetcher: Fetcher;
+  readonly jwksCache: IssuerJwksCache;
+  /** The first download's and unknown-kid re-fetches' budget. */
+  readonly limiter: JwksRefetchLimiter;
+  /** The background refresh's own budget, so it never uses up the download a freshly rotated kid needs. */
+  readonly backgroundLimiter: JwksRefetchLimiter;
+  /** Configured, or found by discovery; once set it never changes. */
+  jwksUri: string | undefined;
+  /** When the last JWKS arrived; 0 until the first. */
+  downloadedAt: number;
+  /** The first download under way or done; cleared when it fails, so the next request tries again. */
+  started: Promise<string> | undefined;
+  /** A background refresh is under way: at most one at a time. */
+  refreshing: boolean;
+}
+
+/**
+ * The first download: discovery if no JWKS URI is configured, then the JWKS. It spends the
+ * shared budget first, so cold requests against an issuer that is down cost one attempt per
+ * interval, not one each.
+ */
+async function firstDownload(state: KeyState): Promise<string> {
+  const { jwksCache } = state;
+  await state.limiter.wait().catch((error: unknown) => { throw jwksCache.unavailable('issuer-unavailable', error); });
+  state.jwksUri ??= await discoverJwksUri(state.auth.issuer, state.fetcher).catch((error: unknown) => {
+    throw jwksCache.unavailable(error instanceof DiscoveryInvalid ? 'issuer-discovery-invalid' : 'issuer-unavailable', error);
+  });
+  await jwksCache.getJwks(state.jwksUri);
+  return state.jwksUri;
+}
+
+/** Concurrent cold requests share one first download; a failed one is forgotten so the next request retries. */
+function ready(state: KeyState): Promise<string> {
+  state.started ??= firstDownload(state).catch((error: unknown) => {
+    state.started = undefined;
+    throw error;
+  });
+  return state.started;
+}
+
+/**
+ * aws-jwt-verify keeps a JWKS forever; a key the issuer withdrew would verify until the next
+ * unknown kid. Past the max age, one download runs in the background under its own budget; the
+ * request goes on with the keys it has, and if the issuer is down they stay.
+ */
+async function refreshWhenOld(state: KeyState): Promise<void> {
+  const uri = state.jwksUri;
+  if (state.refreshing || uri === undefined || state.downloadedAt === 0 || Date.now() - state.downloadedAt < state.auth.jwksMaxAgeSeconds * 1000) return;
+  state.refreshing = true;
+  try {
+    await state.backgroundLimiter.wait();
+    await state.jwksCache.getJwks(uri);
+  } catch {
+    // The old keys stay; the next request past the interval tries again.
+  } finally {
+    state.refreshing = false;
+  }
+}
+
 export function issuerKeys(auth: AuthConfig, onNewJwks: () => void): IssuerKeys {
   const fetcher = new SimpleFetcher({
     defaultRequestOptions: {
@@ -100,47 +162,24 @@ export function issuerKeys(auth: AuthConfig, onNewJwks: () => void): IssuerKeys 
     },
   });
   const intervalMs = auth.jwksRefetchIntervalSeconds * 1000;
-  // The first download and unknown-kid re-fetches share one budget; the background refresh has
-  // its own, so it never uses up the download a freshly rotated kid needs.
   const limiter = new JwksRefetchLimiter(intervalMs);
-  const backgroundLimiter = new JwksRefetchLimiter(intervalMs);
-  let downloadedAt = 0;
-  const jwksCache = new IssuerJwksCache(fetcher, limiter, () => {
-    downloadedAt = Date.now();
-    onNewJwks();
-  });
-
-  let jwksUri = auth.jwksUri;
-  const start = async (): Promise<string> => {
-    await limiter.wait().catch((error: unknown) => { throw jwksCache.unavailable('issuer-unavailable', error); });
-    jwksUri ??= await discoverJwksUri(auth.issuer, fetcher).catch((error: unknown) => {
-      throw jwksCache.unavailable(error instanceof DiscoveryInvalid ? 'issuer-discovery-invalid' : 'issuer-unavailable', error);
-    });
-    await jwksCache.getJwks(jwksUri);
-    return jwksUri;
+  const state: KeyState = {
+    auth,
+    fetcher,
+    limiter,
+    backgroundLimiter: new JwksRefetchLimiter(intervalMs),
+    jwksCache: new IssuerJwksCache(fetcher, limiter, () => {
+      state.downloadedAt = Date.now();
+      onNewJwks();
+    }),
+    jwksUri: auth.jwksUri,
+    downloadedAt: 0,
+    started: undefined,
+    refreshing: false,
   };
-  let started: Promise<string> | undefined;
-  let refreshing = false;
-
   return {
-    jwksCache,
-    ready: () => {
-      started ??= start().catch((error: unknown) => {
-        started = undefined;
-        throw error;
-      });
-      return started;
-    },
-    // aws-jwt-verify keeps a JWKS forever; a key the issuer withdrew would verify until the next
-    // unknown kid. The request goes on with the keys it has; if the issuer is down, they stay.
-    refreshWhenOld: () => {
-      if (refreshing || jwksUri === undefined || downloadedAt === 0 || Date.now() - downloadedAt < auth.jwksMaxAgeSeconds * 1000) return;
-      const uri = jwksUri;
-      refreshing = true;
-      void backgroundLimiter.wait()
-        .then(() => jwksCache.getJwks(uri))
-        .catch(() => undefined)
-        .finally(() => { refreshing = false; });
-    },
+    jwksCache: state.jwksCache,
+    ready: () => ready(state),
+    refreshWhenOld: () => { void refreshWhenOld(state); },
   };
 }

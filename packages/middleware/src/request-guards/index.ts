@@ -4,6 +4,7 @@ import type { ApiMiddleware } from '../request-state.js';
 import { header, headerValues } from '../request-state.js';
 import { declaredHeaders } from '../request-validation/event-schema.js';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { parse as parseMediaType } from 'content-type';
 
 /**
  * Cheap structural checks that run before anything parses or verifies the request, so a
@@ -26,15 +27,25 @@ interface MediaType {
   params: Map<string, string>;
 }
 
-/** `type/subtype; name=value; …` with names and values lower case and quotes removed. */
-function parseMediaType(text: string): MediaType {
-  const [type = '', ...parts] = text.split(';').map((part) => part.trim().toLowerCase());
-  const params = new Map<string, string>();
-  for (const part of parts) {
-    const at = part.indexOf('=');
-    if (at > 0) params.set(part.slice(0, at).trim(), part.slice(at + 1).trim().replace(/^"(.*)"$/, '$1'));
+/**
+ * Media types are parsed by jshttp's content-type (type and parameter names lower case, quotes
+ * removed, quoted commas kept); the values are lowered here. Negotiation stays ours: negotiator
+ * (and @middy/http-content-negotiation on it) matches a range only when every parameter it names
+ * equals an offered type's, so FHIR's `fhirVersion=4.0.1` or any extension parameter would be
+ * refused, and neither knows `_format`.
+ */
+const mediaType = ({ type, parameters }: { type: string; parameters: Record<string, string> }): MediaType =>
+  ({ type, params: new Map(Object.entries(parameters).map(([name, value]) => [name, value.toLowerCase()])) });
+
+/** The media ranges of an Accept header, in order. */
+function mediaRanges(accept: string): MediaType[] {
+  const ranges: MediaType[] = [];
+  for (let start = 0; start < accept.length;) {
+    const range = parseMediaType(accept, { comma: true, start });
+    ranges.push(mediaType(range));
+    start = Math.max(range.index, start) + 1;
   }
-  return { type, params };
+  return ranges;
 }
 
 /** What we produce and read: UTF-8 JSON of FHIR R4; other parameters of a media type change nothing. */
@@ -44,8 +55,7 @@ const isOurs = ({ params }: MediaType) =>
 /** True when the Accept header admits one of our JSON media types (q > 0), FHIR R4 and UTF-8 if it names them. */
 export function acceptsJson(accept: string | undefined): boolean {
   if (accept === undefined || accept.trim() === '') return true;
-  return accept.split(',').some((range) => {
-    const media = parseMediaType(range);
+  return mediaRanges(accept).some((media) => {
     const q = media.params.get('q');
     if (q !== undefined && !(Number(q) > 0)) return false;
     return (media.type === '*/*' || media.type === 'application/*' || JSON_TYPES.includes(media.type)) && isOurs(media);
@@ -55,7 +65,7 @@ export function acceptsJson(accept: string | undefined): boolean {
 /** True for our JSON media types, optionally with `charset=utf-8` and `fhirVersion=4.0`, nothing else. */
 export function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
-  const media = parseMediaType(contentType);
+  const media = mediaType(parseMediaType(contentType));
   return JSON_TYPES.includes(media.type) && isOurs(media) && [...media.params.keys()].every((name) => name === 'charset' || name === 'fhirversion');
 }
 

@@ -52,7 +52,7 @@ export function requestValidation(route: RouteDefinition): ApiMiddleware[] {
   const declared = declaredNames(schema);
   const compiled = compileSchema(schema);
   const check = validator({ eventSchema: compiled });
-  const toApiError: ApiMiddleware = {
+  const validationErrors: ApiMiddleware = {
     name: 'request-validation-errors',
     onError: (request) => {
       const cause = (request.error as { cause?: { package?: string; data?: AjvIssue[] } } | null)?.cause;
@@ -64,7 +64,7 @@ export function requestValidation(route: RouteDefinition): ApiMiddleware[] {
     },
   };
   return [
-    toApiError,
+    validationErrors,
     ...(route.schemas.body ? [httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0])] : []),
     check,
   ] as ApiMiddleware[];

@@ -1,7 +1,7 @@
 import type { RouteDefinition } from '@health-api/core';
 import { describe, expect, it } from 'vitest';
 import { middyRequest } from '../../../../test/support/middleware.js';
-import { interactionIdOf, responseHeaders } from './index.js';
+import { SECURITY_HEADERS, interactionIdOf, responseHeaders } from './index.js';
 
 const route = {
   id: 'r', method: 'GET', path: '/v1/metadata', interaction: 'capabilities', apiKey: false,
@@ -31,5 +31,17 @@ describe('response headers', () => {
     await middleware.onError?.(failed);
     expect(failed.response.headers).toMatchObject({ 'Cache-Control': 'no-store', 'Content-Type': 'application/fhir+json; charset=utf-8' });
     expect(failed.response.headers?.['Interaction-Id']).toBe(failed.internal.interactionId);
+  });
+
+  it('are at least as strict as the hand-written set they replace, CSP and X-Frame-Options included on JSON', () => {
+    expect(SECURITY_HEADERS).toMatchObject({
+      'Content-Type': 'application/fhir+json; charset=utf-8',
+      'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+    });
+    expect(SECURITY_HEADERS['Content-Security-Policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(Object.keys(SECURITY_HEADERS).filter((name) => /^(server|x-powered-by|x-xss-protection|report-to|reporting-endpoints)$/i.test(name))).toEqual([]);
   });
 });

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { middyRequest, runBefore } from '../../../../test/support/middleware.js';
 import type { ApiRequest } from '../request-state.js';
 import { smartScopes } from './index.js';
-import { parseScopes } from './parse.js';
 
 const route = {
   id: 'obs-search', method: 'GET', path: '/v1/Observation', interaction: 'search-type', resourceType: 'Observation',
@@ -12,7 +11,7 @@ const route = {
 } as const satisfies RouteDefinition;
 
 function request(scope?: string): ApiRequest {
-  return middyRequest({}, scope === undefined ? {} : { auth: { clientId: 'c', subject: 's', expiresAt: 0, grants: parseScopes(scope) } });
+  return middyRequest({}, scope === undefined ? {} : { claims: { client_id: 'c', sub: 's', exp: 0, scope } });
 }
 
 describe('smartScopes middleware', () => {

@@ -1,7 +1,8 @@
 import type { RouteDefinition } from '@health-api/core';
 import { ApiError } from '@health-api/core';
 import type { ApiMiddleware } from '../request-state.js';
-import { grantsFor } from './parse.js';
+import { identityOf } from '../jwt-auth/auth-context.js';
+import { grantsFor, parseScopes } from './parse.js';
 
 /**
  * Request-level authorisation: the token must carry a SMART scope for this route's resource
@@ -15,8 +16,10 @@ export function smartScopes(route: RouteDefinition): ApiMiddleware {
     name: 'smart-scopes',
     before: (request) => {
       if (!required) return;
-      const auth = request.internal.auth;
-      if (!auth) throw new ApiError('MISSING_TOKEN');
+      const claims = request.internal.claims;
+      if (!claims) throw new ApiError('MISSING_TOKEN');
+      const auth = { ...identityOf(claims), grants: parseScopes(claims.scope ?? claims.scp) };
+      request.internal.auth = auth;
       const matching = grantsFor(auth.grants, required.resourceType, required.permission);
       if (matching.length === 0) throw new ApiError('INSUFFICIENT_SCOPE', { reason: `needs ${required.resourceType}.${required.permission}` });
       request.internal.access = matching;
