@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Handlers read their configuration from the environment on first use: one file, one process.
     pool: 'forks',
+    // One DynamoDB Local JVM for the run; each test's stack takes a database of its own in it.
+    globalSetup: ['test/support/local-dynamodb.global.ts'],
     // The offline infra synth imports a 1 MB bundle from .sst/platform: Node loads it, not Vite.
     server: { deps: { external: [/\/\.sst\/platform\//] } },
   },

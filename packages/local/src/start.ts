@@ -1,8 +1,8 @@
 /**
- * `npm start`: the whole API on this machine over HTTPS. Flags: `--data DIR` persists dynalite
+ * `npm start`: the whole API on this machine over HTTPS. Flags: `--data DIR` persists DynamoDB Local
  * tables in DIR (in memory otherwise). Env: GATEWAY_PORT (8443), ISSUER_PORT (8444).
  * Stops gracefully on Ctrl-C / SIGTERM: no new connections, requests in flight are answered,
- * dynalite closes its store; a second Ctrl-C exits at once.
+ * DynamoDB Local closes its store; a second Ctrl-C exits at once.
  */
 import { parseArgs } from 'node:util';
 import { displayPath } from './dev-contract.js';
