@@ -146,8 +146,11 @@ export async function spawnDynamoDbLocal(options: SpawnOptions = {}): Promise<Dy
   // A test worker or `npm start` that exits must not leave a JVM behind.
   process.once('exit', kill);
   const endpoint = `http://127.0.0.1:${port}`;
+  // Polling ends with the process: a stop before it answered leaves no timer behind.
+  const polling = new AbortController();
+  void exited.then(() => polling.abort());
   const ready = Promise.race([
-    waitUntilAnswering(endpoint),
+    waitUntilAnswering(endpoint, polling.signal),
     exited.then((code) => { throw new Error(`DynamoDB Local exited (${code ?? 'signal'}) before it answered: ${stderr.trim() || 'no output'}`); }),
   ]);
   ready.catch(() => undefined); // observed by whoever awaits it
@@ -157,24 +160,26 @@ export async function spawnDynamoDbLocal(options: SpawnOptions = {}): Promise<Dy
     stop: async () => {
       process.removeListener('exit', kill);
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, sleep(5_000).then(kill)]);
+        // Data on disk is closed cleanly; data in memory has nothing to keep.
+        child.kill(options.path ? 'SIGTERM' : 'SIGKILL');
+        await Promise.race([exited, sleep(5_000, undefined, { ref: false }).then(kill)]);
       }
     },
   };
 }
 
-async function waitUntilAnswering(endpoint: string): Promise<void> {
+async function waitUntilAnswering(endpoint: string, signal?: AbortSignal): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: freshCredentials(), maxAttempts: 1 });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   try {
     for (;;) {
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
+        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: signal });
         return;
       } catch (error) {
+        signal?.throwIfAborted();
         if (Date.now() > deadline) throw new Error(`DynamoDB Local at ${endpoint} did not answer within ${READY_TIMEOUT_MS / 1000} s`, { cause: error });
-        await sleep(100);
+        await sleep(100, undefined, { signal });
       }
     }
   } finally {
