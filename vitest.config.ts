@@ -11,6 +11,8 @@ export default defineConfig({
     // terminal unless LOG_TO_CONSOLE=1 (tests that read logs capture them: test/support/logs.ts).
     setupFiles: ['test/support/quiet-test-logs.ts'],
     onConsoleLog: (log) => (process.env.LOG_TO_CONSOLE === '1' || !log.startsWith('{') ? undefined : false),
+    // One DynamoDB Local JVM for the run; each test's stack takes a database of its own in it.
+    globalSetup: ['test/support/local-dynamodb.global.ts'],
     // The offline infra synth imports a 1 MB bundle from .sst/platform: Node loads it, not Vite.
     server: { deps: { external: [/\/\.sst\/platform\//] } },
   },

@@ -28,6 +28,13 @@ const TABLE_ACTIONS: Record<Interaction, string[]> = {
   capabilities: [],
 };
 
+/**
+ * A create of a resource with a subject writes it in one transaction with a check that the subject
+ * Patient is live (resource-repository.ts): TransactWriteItems is authorised per item action.
+ */
+const SUBJECT_CHECK_ACTIONS = ['dynamodb:ConditionCheckItem'];
+const hasSubject = (route: RouteDefinition) => route.resourceType !== undefined && !['Patient', 'AuditEvent'].includes(route.resourceType);
+
 /** Envelope encryption: writes make data keys, reads only unwrap them. */
 const FIELD_KEY_ACTIONS: Record<Interaction, string[]> = {
   read: ['kms:Decrypt'],
@@ -68,7 +75,7 @@ export function routePermissions(route: RouteDefinition, logGroupArn: $util.Outp
     // DPoP proofs are recorded once each (a conditional put): nothing reads or deletes them.
     statements.push({ actions: ['dynamodb:PutItem'], resources: [tables.dpopProofs.arn] });
   }
-  const tableActions = TABLE_ACTIONS[route.interaction];
+  const tableActions = [...TABLE_ACTIONS[route.interaction], ...(route.interaction === 'create' && hasSubject(route) ? SUBJECT_CHECK_ACTIONS : [])];
   if (route.resourceType && tableActions.length > 0) {
     const key = dataTable(route);
     const { arn } = tables[key];

@@ -81,6 +81,9 @@ describe('offline synth of sst.config.ts', () => {
       expect(actionsOn(audit).filter((a) => /Update|Delete/.test(a)), route.id).toEqual([]);
       if (route.resourceType) expect(actionsOn(seals), route.id).toEqual(['dynamodb:PutItem']);
       expect(actionsOn(idempotency).length > 0, route.id).toBe(route.interaction === 'create');
+      // Only a create with a subject checks its Patient in the write's transaction.
+      expect(actionsOn(resources).includes('dynamodb:ConditionCheckItem'), route.id)
+        .toBe(route.interaction === 'create' && route.resourceType !== 'Patient');
       if (['read', 'search-type', 'capabilities'].includes(route.interaction)) {
         expect(actionsOn(resources).filter((a) => /Put|Update|Delete|Write/.test(a)), route.id).toEqual([]);
         expect(actionsOn(fieldKey), route.id).not.toContain('kms:GenerateDataKey');

@@ -186,7 +186,7 @@ async function consistencyCheck(stack: LocalStack, client: StackClient, headers:
   seeds: string[], statusCounts: Array<Record<string, number>>): Promise<ConsistencyCheck> {
   const mismatched = await readBack(client, stack, headers, created);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({
-    endpoint: stack.dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint: stack.dynamoEndpoint, region: 'local', credentials: stack.dynamoCredentials,
   }));
   try {
     const resources = (await scanTable(documents, tables.resources.name)).map((item) => String(item.pk));

@@ -1,6 +1,6 @@
 /**
  * The local stack over real HTTPS: a real oidc-provider issuer, the real handlers behind the
- * local gateway, dynalite. Each test names the gateway or issuer rule it pins down; removing
+ * local gateway, DynamoDB Local. Each test names the gateway or issuer rule it pins down; removing
  * that rule makes it fail.
  */
 import { operationOutcome } from '@health-api/core';

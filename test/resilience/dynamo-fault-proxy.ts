@@ -1,5 +1,5 @@
 /**
- * A fault-injecting HTTP proxy between the handlers and dynalite: every DynamoDB call the
+ * A fault-injecting HTTP proxy between the handlers and DynamoDB Local: every DynamoDB call the
  * handlers make goes through it, so a test can make DynamoDB unreachable, throttle, stall or
  * slow down, for all calls or for one operation on one table only. Faults are real: the SDK
  * meets refused and reset connections, requests that never answer, and DynamoDB's own
@@ -65,7 +65,7 @@ function callOf(incoming: IncomingMessage, body: Buffer): DynamoCall {
   return { operation: target.split('.').pop() ?? '', table };
 }
 
-/** Starts the proxy on loopback in front of `upstream` (dynalite's endpoint), on `port` (0: any free one). */
+/** Starts the proxy on loopback in front of `upstream` (DynamoDB Local's endpoint), on `port` (0: any free one). */
 export async function startDynamoFaultProxy(upstream: string, port = 0): Promise<DynamoFaultProxy> {
   const target = new URL(upstream);
   const agent = new Agent({ keepAlive: true });

@@ -1,6 +1,6 @@
 /**
  * DynamoDB faults over the local stack, injected for real through a proxy between the handlers
- * and dynalite: unreachable, throttling, stalled, and a crash between the writes of a create.
+ * and DynamoDB Local: unreachable, throttling, stalled, and a crash between the writes of a create.
  * Each test asserts the answer (503/504 OperationOutcome, Retry-After), recovery without
  * restarting anything, and, by full table scans, that nothing was half-written or duplicated:
  * a create exists completely (resource, completed idempotency record, audit records) or not at all,

@@ -1,6 +1,6 @@
 /**
- * The local stack with a fault proxy between the handlers and dynalite, a CA-trusting client,
- * and full scans of the tables straight from dynalite (past the proxy), so tests can prove
+ * The local stack with a fault proxy between the handlers and DynamoDB Local, a CA-trusting client,
+ * and full scans of the tables straight from DynamoDB Local (past the proxy), so tests can prove
  * what was and was not written.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -55,7 +55,7 @@ export async function scanTable(documents: DynamoDBDocumentClient, table: string
 }
 
 /**
- * The stack with the proxy in front of dynalite; `proxyPort` puts the proxy where an earlier
+ * The stack with the proxy in front of DynamoDB Local; `proxyPort` puts the proxy where an earlier
  * stack's was, so handlers loaded by that stack (they read the endpoint once) reach this one.
  */
 export async function startFaultStack(options: LocalStackOptions = {}, proxyPort = 0): Promise<FaultStack> {
@@ -71,7 +71,7 @@ export async function startFaultStack(options: LocalStackOptions = {}, proxyPort
   const client = stackClient(stack);
   const token = await clientCredentialsToken(client, stack, 'clinical');
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({
-    endpoint: stack.dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoint: stack.dynamoEndpoint, region: 'local', credentials: stack.dynamoCredentials,
   }));
   return {
     stack,

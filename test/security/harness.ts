@@ -22,7 +22,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { generatedExamples } from '../../packages/functions/src/testing/resource-examples.js';
-import { LOCAL_CREDENTIALS } from '../../packages/local/src/dynalite.js';
 import type { StackClient } from '../local/stack-client.js';
 import { accessLog, clientCredentialsToken, stackClient } from '../local/stack-client.js';
 import { captureLogs } from '../support/logs.js';
@@ -134,7 +133,7 @@ export async function startSecurityStack(options: LocalStackOptions = {}): Promi
   const log = accessLog();
   const stack = await startLocalStack({ gatewayPort: 0, issuerPort: 0, stateDir, log: log.sink, ...options });
   const client = stackClient(stack);
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'local', credentials: LOCAL_CREDENTIALS }));
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'local', credentials: stack.dynamoCredentials }));
   const [signingJwk] = (JSON.parse(readFileSync(join(stateDir, 'issuer', 'signing-keys.json'), 'utf8')) as { keys: Array<JWK & { kid: string }> }).keys;
   if (!signingJwk) throw new Error('the issuer has no signing key');
   const signingKey = await importJWK(signingJwk, 'ES256');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditTables, Sealing } from '../../packages/core/src/data.js';
 import { sealingFor } from '../../packages/core/src/data.js';
-import type { LocalDynamo } from '../../packages/local/src/dynalite.js';
-import { LOCAL_CREDENTIALS, startDynalite } from '../../packages/local/src/dynalite.js';
+import type { LocalDynamo } from '../../packages/local/src/local-dynamodb.js';
+import { LOCAL_REGION, startLocalDynamo } from '../../packages/local/src/local-dynamodb.js';
 
 export interface TestDynamo extends LocalDynamo {
   documents: DynamoDBDocumentClient;
@@ -17,16 +17,16 @@ export interface TestDynamo extends LocalDynamo {
   anchorDir: string;
 }
 
-/** dynalite in memory with every table, and the handlers' configuration pointed at it. */
+/** A fresh in-memory DynamoDB Local database with every table, and the handlers' configuration pointed at it. */
 export async function startTestDynamo(): Promise<TestDynamo> {
-  const dynamo = await startDynalite();
+  const dynamo = await startLocalDynamo();
   const auditDir = mkdtempSync(join(tmpdir(), 'audit-seal-'));
   const seal = { source: 'local-file', keyFile: join(auditDir, 'keys', 'audit-key.json'), anchorDir: join(auditDir, 'anchors') } as const;
   Object.assign(process.env, {
     DYNAMODB_ENDPOINT: dynamo.endpoint,
-    AWS_REGION: 'local',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: dynamo.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: dynamo.credentials.secretAccessKey,
     LOCAL_AUDIT_KEY_FILE: seal.keyFile,
     LOCAL_AUDIT_ANCHOR_DIR: seal.anchorDir,
   });

@@ -52,7 +52,7 @@ export interface AuthConfig {
 
 export interface DataConfig {
   region: string;
-  /** DynamoDB endpoint override: the local stack's dynalite. Unset in AWS. */
+  /** DynamoDB endpoint override: the local stack's DynamoDB Local. Unset in AWS. */
   endpoint?: string;
   /** Physical table names, by logical table key. */
   tableNames: Record<keyof typeof tables, string>;

@@ -1,6 +1,6 @@
 /**
  * The DynamoDB tables: one definition read by the repository, the local stack (which creates
- * them in dynalite) and the infra (which declares them encrypted with a customer-managed key).
+ * them in DynamoDB Local) and the infra (which declares them encrypted with a customer-managed key).
  */
 
 export interface TableDefinition {

@@ -10,5 +10,5 @@ export type { AccessLogRecord, LogSink } from './access-log.js';
 export type { ApiKeySpec } from './api-keys.js';
 export type { DevContract } from './dev-contract.js';
 export { SMART_APP, SYSTEM_CLIENT_SCOPES } from './issuer-clients.js';
-export { startDynalite } from './dynalite.js';
+export { startLocalDynamo } from './local-dynamodb.js';
 export { startIssuer } from './issuer.js';

@@ -2,7 +2,8 @@ import type { RouteDefinition, SenderConstraint } from '@health-api/core';
 import { tableList } from '@health-api/core';
 import { handlerModule, routeList } from '@health-api/functions';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { LOCAL_CREDENTIALS } from './dynalite.js';
+import type { LocalCredentials } from './local-dynamodb.js';
+import { LOCAL_REGION } from './local-dynamodb.js';
 import type { RouteBinding } from './gateway.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -12,6 +13,7 @@ export interface HandlerEnvironment {
   audience: string;
   caFile: string;
   dynamoEndpoint: string;
+  dynamoCredentials: LocalCredentials;
   dataKeyFile: string;
   /** The audit chains' MAC key file and anchor directory, both created on first use. */
   auditKeyFile: string;
@@ -22,7 +24,7 @@ export interface HandlerEnvironment {
 
 /**
  * Points the handlers' configuration (read from the environment, see `core/src/config.ts`) at
- * the local issuer (its JWKS found through its discovery document, as in AWS), dynalite, the
+ * the local issuer (its JWKS found through its discovery document, as in AWS), DynamoDB Local, the
  * local data keyring and the audit trail's local key and anchors. The handlers read it once per process,
  * so one process runs one local stack.
  */
@@ -37,9 +39,11 @@ export function configureHandlerEnvironment(env: HandlerEnvironment): void {
     LOCAL_AUDIT_KEY_FILE: env.auditKeyFile,
     LOCAL_AUDIT_ANCHOR_DIR: env.auditAnchorDir,
     AUTH_SENDER_CONSTRAINT: env.senderConstraint,
-    // dynalite takes any credentials; real ones have no business in this process.
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    // The local database's own credentials (they name it in DynamoDB Local); real ones have no
+    // business in this process.
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: env.dynamoCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: env.dynamoCredentials.secretAccessKey,
     ...Object.fromEntries(tableList.map((table) => [table.envVar, table.name])),
   });
   // Settings that would send a local handler to AWS (credentials, KMS keys, a bucket), or bind it

@@ -8,13 +8,14 @@ import type { ApiKeySpec, ApiKeyStore } from './api-keys.js';
 import { DEFAULT_API_KEYS, loadOrCreateApiKeys } from './api-keys.js';
 import type { DevContract } from './dev-contract.js';
 import { displayPath, writeDevContract } from './dev-contract.js';
-import { startDynalite } from './dynalite.js';
 import type { RouteBinding } from './gateway.js';
 import { serveGateway } from './gateway.js';
 import type { GatewayConfigOverrides } from './gateway-settings.js';
 import { gatewaySettings } from './gateway-settings.js';
 import type { ListeningServer } from './https-server.js';
 import { listenHttps } from './https-server.js';
+import type { LocalCredentials } from './local-dynamodb.js';
+import { startLocalDynamo } from './local-dynamodb.js';
 import type { BackendServiceCredentials, CertificateBoundCredentials, SmartApp, SystemClientCredentials, SystemClientName } from './issuer-clients.js';
 import { CERTIFICATE_BOUND_SERVICE } from './issuer-clients.js';
 import { startIssuer } from './issuer.js';
@@ -29,7 +30,7 @@ export interface LocalStackOptions {
   issuerPort?: number;
   /** Where keys, certificates, secrets and `dev.json` live; default `.local`. */
   stateDir?: string;
-  /** Directory dynalite persists tables to; in memory when absent. */
+  /** Directory DynamoDB Local persists tables to; in memory when absent. */
   dataDir?: string;
   /** Changes to the shared gateway config (tiny throttles and quotas in tests). */
   gateway?: GatewayConfigOverrides;
@@ -38,8 +39,8 @@ export interface LocalStackOptions {
   /** Access-log sink; stdout by default. */
   log?: LogSink;
   /**
-   * Fault injection: something (a proxy) the handlers reach dynalite through. It is given
-   * dynalite's endpoint, answers the one the handlers use, and is closed after the gateway.
+   * Fault injection: something (a proxy) the handlers reach DynamoDB through. It is given
+   * DynamoDB Local's endpoint, answers the one the handlers use, and is closed after the gateway.
    */
   interposeDynamo?: (endpoint: string) => Promise<{ endpoint: string; close: () => Promise<void> }>;
   /**
@@ -72,18 +73,20 @@ export interface LocalStack {
   smartApp: SmartApp;
   devJsonFile: string;
   dynamoEndpoint: string;
+  /** The credentials that name the stack's database in DynamoDB Local: a client of `dynamoEndpoint` must use them. */
+  dynamoCredentials: LocalCredentials;
   /** The parts, for suites that start another gateway in front of the same handlers (or stop the issuer). */
   parts: { tls: TlsMaterial; apiKeyStore: ApiKeyStore; routes: RouteBinding[]; gatewayConfig: GatewayConfig; issuerServer: ListeningServer };
   /**
    * Stops gracefully: the gateway first (no new connections; requests in flight are answered,
-   * up to the integration timeout), then seals the audit chains, then the rest; dynalite closes
+   * up to the integration timeout), then seals the audit chains, then the rest; DynamoDB Local closes
    * its store, so `dataDir` keeps it all.
    */
   close: () => Promise<void>;
 }
 
 /**
- * Starts the whole API on this machine: dynalite with the tables, the OAuth issuer and the
+ * Starts the whole API on this machine: DynamoDB Local with the tables, the OAuth issuer and the
  * gateway (both HTTPS with a local CA), the real handlers behind the gateway, and writes
  * `<stateDir>/dev.json`. Secrets are generated on first start and reused after.
  *
@@ -117,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const [gatewayServer, issuerServer, dynamo] = await Promise.all([
       listenHttps(tls, options.gatewayPort ?? 8443, askForCertificates(true)).then((server) => (gateway = server)),
       listenHttps(tls, options.issuerPort ?? 8444, askForCertificates(false)).then((server) => { opened.push(server); return server; }),
-      startDynalite(options.dataDir ? { path: options.dataDir } : {}),
+      startLocalDynamo(options.dataDir ? { path: options.dataDir } : {}),
     ]);
     opened.push(dynamo);
     const front = options.interposeDynamo ? await options.interposeDynamo(dynamo.endpoint) : undefined;
@@ -127,7 +130,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const issuer = await startIssuer(issuerServer, { stateDir: join(stateDir, 'issuer'), audience });
 
     configureHandlerEnvironment({
-      issuer: issuer.issuer, audience, caFile: tls.caFile, dynamoEndpoint: front?.endpoint ?? dynamo.endpoint,
+      issuer: issuer.issuer, audience, caFile: tls.caFile, dynamoEndpoint: front?.endpoint ?? dynamo.endpoint, dynamoCredentials: dynamo.credentials,
       dataKeyFile: join(stateDir, 'keys', 'data-keys.json'),
       auditKeyFile: join(stateDir, 'keys', 'audit-key.json'),
       auditAnchorDir: join(stateDir, 'audit-anchors'),
@@ -161,7 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       contract, baseUrl, issuer: issuer.issuer, tokenEndpoint: issuer.tokenEndpoint, audience,
       caPem: tls.caPem, caCertFile: tls.caFile, apiKeys, clients: issuer.clients, backendService: issuer.backendService, certificateBoundService, smartApp: issuer.smartApp,
-      devJsonFile, dynamoEndpoint: dynamo.endpoint,
+      devJsonFile, dynamoEndpoint: dynamo.endpoint, dynamoCredentials: dynamo.credentials,
       parts: { tls, apiKeyStore, routes, gatewayConfig, issuerServer },
       close: closeAll,
     };

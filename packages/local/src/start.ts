@@ -1,10 +1,10 @@
 /**
- * `npm start`: the whole API on this machine over HTTPS. Flags: `--data DIR` persists dynalite
+ * `npm start`: the whole API on this machine over HTTPS. Flags: `--data DIR` persists DynamoDB Local
  * tables in DIR (in memory otherwise); `--mtls` makes the gateway take only connections with a
  * client certificate of the local CA and the stage demand certificate-bound tokens; `--dpop`
  * makes the stage demand DPoP-bound tokens. Env: GATEWAY_PORT (8443), ISSUER_PORT (8444).
  * Stops gracefully on Ctrl-C / SIGTERM: no new connections, requests in flight are answered,
- * dynalite closes its store; a second Ctrl-C exits at once.
+ * DynamoDB Local closes its store; a second Ctrl-C exits at once.
  */
 import { parseArgs } from 'node:util';
 import { banner } from './banner.js';

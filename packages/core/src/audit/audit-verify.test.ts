@@ -27,10 +27,10 @@ async function appendAll(trail: AuditTrail, count: number): Promise<AuditRecord[
   return records;
 }
 
-/** A document client on the same dynalite that notes each command and the table it names. */
+/** A document client on the same database that notes each command and the table it names. */
 function observedDocuments(): { documents: DynamoDBDocumentClient; calls: string[] } {
   const calls: string[] = [];
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: dynamo.credentials });
   client.middlewareStack.add((next, context) => async (args) => {
     calls.push(`${context.commandName} ${String((args.input as { TableName?: string }).TableName)}`);
     return next(args);

@@ -14,7 +14,7 @@ let dynamo: TestDynamo;
 beforeAll(async () => { dynamo = await startTestDynamo(); });
 afterAll(() => dynamo.close());
 
-/** `npm run audit:verify` against dynalite, with the key file and anchor directory the trail used. */
+/** `npm run audit:verify` against DynamoDB Local, with the key file and anchor directory the trail used. */
 async function auditVerify(): Promise<{ code: number; out: string }> {
   try {
     const { stdout } = await run('npx', ['tsx', 'packages/core/src/audit/verify-cli.ts'], { env: { ...process.env, AUDIT_TABLE: 'Audit' } });

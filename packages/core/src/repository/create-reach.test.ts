@@ -2,7 +2,7 @@
  * A create the caller may not make costs no KMS call and no read of the index secret: reach is
  * checked before the item is sealed. The AWS path of the data keys runs against a local stand-in
  * for the KMS and Secrets Manager APIs (the only mock) that counts the calls it gets; the data
- * is in dynalite.
+ * is in DynamoDB Local.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createServer } from 'node:http';

@@ -8,10 +8,11 @@
  * compartment (a patient id) and opaque search tokens. Everything the client sent is in
  * `sealed`, envelope-encrypted with the record's type and id as encryption context.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Reach } from '../access/reach.js';
 import { reaches } from '../access/reach.js';
@@ -198,14 +199,14 @@ async function earlierCreate<T extends ResourceType>(type: T, id: string, body: 
  */
 export async function createResource<T extends ResourceType>(type: T, body: ResourceBody<T>, reach: Reach, options: CreateOptions): Promise<StoredResource<T>> {
   const id = options.id ?? randomUUID();
-  if (type === 'Patient') {
+  const subjectId = type === 'Patient' ? undefined : compartmentOf(type, id, body);
+  if (subjectId === undefined) {
     // A patient-context token is bound to an existing patient; it cannot bring new ones into being.
     if (reach.kind !== 'all') throw new ApiError('INSUFFICIENT_SCOPE', { reason: 'patient create needs system scope' });
   } else {
     // The subject must exist, be live and be within reach; anything else answers as if it did not
-    // exist. (A check-and-write transaction would also close the race with a concurrent delete,
-    // but dynalite has no transactions; a soft-deleted subject still exists, so nothing dangles.)
-    const subject = await getItem('Patient', compartmentOf(type, id, body), options);
+    // exist. Read first so a refused create costs no sealing; the write below checks it again.
+    const subject = await getItem('Patient', subjectId, options);
     if (!subject || subject.deleted || !reaches(reach, subject.compartment)) {
       throw new ApiError('REFERENCE_NOT_FOUND', { fields: ['body.subject.reference'], reason: subject ? 'out-of-reach or deleted' : 'missing' });
     }
@@ -213,12 +214,73 @@ export async function createResource<T extends ResourceType>(type: T, body: Reso
   const item = await buildItem(type, id, body, 1, new Date().toISOString());
   await options.beforeWrite(id);
   try {
-    await documentClient().send(new PutCommand({ TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }), abort(options));
+    await writeNew(item, subjectId, options);
   } catch (error) {
     if (options.id !== undefined && error instanceof ConditionalCheckFailedException) return earlierCreate(type, id, body, reach, options, error);
     throw error;
   }
   return toResource<T>(item);
+}
+
+/**
+ * A write that met a transaction in flight on the same item (a create checking its subject while
+ * the subject is updated or deleted): nothing was written, and the same request succeeds once the
+ * other one is done, so the client is told to retry, as for any transient fault.
+ */
+function transactionConflict(cause: unknown): ApiError {
+  return new ApiError('SERVICE_UNAVAILABLE', { reason: 'transaction-conflict', headers: { 'Retry-After': '1' }, cause });
+}
+
+/** Tries of a create's transaction that meets another on its subject. */
+const CONFLICT_ATTEMPTS = 4;
+const isTransactionConflict = (error: unknown) => error instanceof Error && error.name === 'TransactionConflictException';
+
+/**
+ * Puts a new record, and for a record with a subject, only while that Patient is still live: the
+ * check and the put are one transaction, so a delete of the subject between the read in
+ * `createResource` and this write cannot leave a record pointing at a deleted Patient. The
+ * subject's failed check answers as its read would have; the put's own condition failing (the
+ * id is taken) comes out as the ConditionalCheckFailedException a plain put throws.
+ */
+async function writeNew(item: Item, subjectId: string | undefined, options: CallOptions): Promise<void> {
+  const put = { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' };
+  if (subjectId === undefined) {
+    await documentClient().send(new PutCommand(put), abort(options));
+    return;
+  }
+  const transaction = new TransactWriteCommand({
+    TransactItems: [
+      {
+        ConditionCheck: {
+          TableName: table(),
+          Key: keyOf('Patient', subjectId),
+          ConditionExpression: 'attribute_exists(pk) AND deleted = :false',
+          ExpressionAttributeValues: { ':false': false },
+        },
+      },
+      { Put: put },
+    ],
+  });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await documentClient().send(transaction, abort(options));
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [subject, record] = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+      if (subject === 'ConditionalCheckFailed') {
+        throw new ApiError('REFERENCE_NOT_FOUND', { fields: ['body.subject.reference'], reason: 'deleted during create', cause: error });
+      }
+      if (record === 'ConditionalCheckFailed') {
+        throw new ConditionalCheckFailedException({ message: 'The record id is taken', $metadata: error.$metadata });
+      }
+      if (![subject, record].includes('TransactionConflict')) throw error;
+      // Creates for one Patient check the same item, so concurrent ones can conflict: a canceled
+      // transaction wrote nothing, and AWS advises retrying it after a short, jittered pause.
+      if (attempt === CONFLICT_ATTEMPTS) throw transactionConflict(error);
+      await sleep(Math.random() * 25 * 2 ** attempt, undefined, { signal: options.signal });
+    }
+  }
 }
 
 export async function readResource<T extends ResourceType>(type: T, id: string, reach: Reach, options: CallOptions = {}): Promise<StoredResource<T>> {
@@ -279,6 +341,7 @@ export async function updateResource<T extends ResourceType>(
     }), abort(options));
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) throw new ApiError('PRECONDITION_FAILED', { reason: 'concurrent update', cause: error });
+    if (isTransactionConflict(error)) throw transactionConflict(error);
     throw error;
   }
   return toResource<T>(item);
@@ -304,6 +367,7 @@ export async function deleteResource(type: ResourceType, id: string, reach: Reac
     }), abort(options));
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) throw new ApiError('VERSION_CONFLICT', { reason: 'concurrent change', cause: error });
+    if (isTransactionConflict(error)) throw transactionConflict(error);
     throw error;
   }
 }

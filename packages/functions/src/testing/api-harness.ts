@@ -1,5 +1,5 @@
 /**
- * Test harness for the health resource handlers: a real token issuer, dynalite with every
+ * Test harness for the health resource handlers: a real token issuer, DynamoDB Local with every
  * table, a fresh local key file, and each route's real handler module (found through the
  * manifest), called with API Gateway proxy events. Set up once per test file (one process).
  */
