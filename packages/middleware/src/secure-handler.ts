@@ -15,6 +15,7 @@ import { queryParameters } from './query-parameters/index.js';
 import { requestGuards } from './request-guards/index.js';
 import { headerNormaliser } from './request-headers/index.js';
 import type { RequestState } from './request-state.js';
+import type { ValidatorsLoader } from './request-validation/compiled-validator.js';
 import { requestValidation } from './request-validation/index.js';
 import { responseHeaders } from './response-headers/index.js';
 import type { ScopeGrant } from './smart-scopes/parse.js';
@@ -103,13 +104,14 @@ let sharedVerifier: AccessTokenVerifier | undefined;
 const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessTokenVerifier(config().auth));
 
 /**
- * The only way to write an endpoint: a route from the manifest plus its business function.
+ * The only way to write an endpoint: a route from the manifest plus its business function and
+ * its generated validators (`() => import('@health-api/middleware/validators/<route id>')`).
  * Every request passes, in order: the header normaliser, logging, the audit trail and response
  * headers (around everything), request guards, token verification, scope check, unknown query parameters
  * (FHIR lenient or strict handling), validation; then the business
  * function. Errors at any step become OperationOutcome answers.
  */
-export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>): ApiHandler {
+export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>, validators: ValidatorsLoader): ApiHandler {
   const declared = Object.keys(route.schemas.headers ?? {});
   // Validated by now; sent at most once (the guards refuse a repeat).
   const headersOf = (event: APIGatewayProxyEvent) => Object.fromEntries(declared.flatMap((name) => {
@@ -158,6 +160,6 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     .use(jwtAuth(route, verifier))
     .use(smartScopes(route))
     .use(queryParameters(route))
-    .use(requestValidation(route));
+    .use(requestValidation(route, validators));
   return (event, context) => handler(event, context);
 }
