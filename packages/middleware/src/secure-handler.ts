@@ -79,7 +79,10 @@ const DEADLINE_MARGIN_MS = 500;
  * Code only some routes need is loaded on their first request, not at import: the metadata
  * route never loads the DynamoDB or idempotency code, which keeps its cold start short.
  */
-const auditTrail = async () => (await import('@health-api/core/audit')).auditTrail({ onSealFailure: logSealFailure });
+let auditTrailModule: ReturnType<typeof importAuditTrail> | undefined;
+const importAuditTrail = () => import('@health-api/core/audit');
+// Imported once: each import() call resolves the specifier again, on every request.
+const auditTrail = async () => (await (auditTrailModule ??= importAuditTrail())).auditTrail({ onSealFailure: logSealFailure });
 
 function lazyIdempotent<R extends RouteDefinition>(route: R, business: BusinessFunction<R>) {
   let wrapped: ((input: BusinessInput<R>, context: Context) => Promise<BusinessResult>) | undefined;
@@ -104,6 +107,20 @@ let sharedVerifier: AccessTokenVerifier | undefined;
 const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessTokenVerifier(config().auth));
 
 /**
+ * In Lambda (whose environment is complete before the module loads) the issuer's keys are
+ * fetched during init, so the first request does not wait for them; an issuer that is down
+ * fails nothing here, the request still answers 503.
+ */
+function prefetchIssuerKeys(): void {
+  if (!process.env.AWS_LAMBDA_FUNCTION_NAME) return;
+  try {
+    verifier().prefetch();
+  } catch {
+    // A configuration that cannot be read fails the first request, with its own error.
+  }
+}
+
+/**
  * The only way to write an endpoint: a route from the manifest plus its business function and
  * its generated validators (`() => import('@health-api/middleware/validators/<route id>')`).
  * Every request passes, in order: the header normaliser, logging, the audit trail and response
@@ -120,6 +137,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
   })) as BusinessInput<R>['headers'];
   // Routes that declare idempotency run their business function through the idempotency layer.
   const execute: (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> = route.idempotency ? lazyIdempotent(route, business) : business;
+  if (route.scope) prefetchIssuerKeys();
   const run = async (event: APIGatewayProxyEvent, context: Context, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
     const state = states.get(event) ?? {};
     const result = await execute({

@@ -89,6 +89,12 @@ export interface IssuerKeys {
   ready(): Promise<string>;
   /** Downloads the JWKS again in the background once it is older than its max age. */
   refreshWhenOld(): void;
+  /**
+   * Starts `ready()` ahead of the first request (at init, as aws-jwt-verify's hydrate() would);
+   * never throws. A failed attempt hands its download back, so the first request tries again
+   * (and answers 503 if the issuer is still down) rather than wait out the interval.
+   */
+  prefetch(): void;
 }
 
 export function issuerKeys(auth: AuthConfig, onNewJwks: () => void): IssuerKeys {
@@ -121,15 +127,19 @@ export function issuerKeys(auth: AuthConfig, onNewJwks: () => void): IssuerKeys 
   };
   let started: Promise<string> | undefined;
   let refreshing = false;
+  const ready = () => {
+    started ??= start().catch((error: unknown) => {
+      started = undefined;
+      throw error;
+    });
+    return started;
+  };
 
   return {
     jwksCache,
-    ready: () => {
-      started ??= start().catch((error: unknown) => {
-        started = undefined;
-        throw error;
-      });
-      return started;
+    ready,
+    prefetch: () => {
+      void ready().catch(() => limiter.release());
     },
     // aws-jwt-verify keeps a JWKS forever; a key the issuer withdrew would verify until the next
     // unknown kid. The request goes on with the keys it has; if the issuer is down, they stay.
