@@ -1,0 +1,11 @@
+import { startTestIssuer } from '../support/issuer.js';
+import { configureAuth } from '../support/handler-env.js';
+import { coldStartBench } from './cold-start.js';
+import { FULL } from './sizes.js';
+const issuer = await startTestIssuer();
+configureAuth(issuer);
+const r = await coldStartBench({ ...FULL, coldStartProcesses: Number(process.argv[2] ?? 3) }, issuer);
+await issuer.close();
+const h = r.helloWorld;
+console.log('hello', h.importAndFirstRequestMs);
+for (const b of r.handlers) console.log(b.name, (b.bytes/1024).toFixed(1), (b.totalBytes/1024).toFixed(1), b.importMs, b.firstRequestMs, b.timeRatio, b.firstStatus, JSON.stringify(b.largestInputs.map((i) => [i.package, +(i.bytes/1024).toFixed(1)])));
