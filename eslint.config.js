@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.sst/', '.local/', 'bench/', 'coverage/', 'docs/'] },
+  { ignores: ['node_modules/', '.sst/', '.local/', 'bench/', 'coverage/', 'docs/', 'packages/middleware/src/request-validation/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

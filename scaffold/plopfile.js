@@ -5,9 +5,10 @@
  * (create, and update when chosen; and registers the type with the repository), one route per
  * interaction in the manifest, a one-line handler per route built on the shared handlers in
  * `packages/functions/src/resource-handlers.ts`, a test of the new endpoints, and the local
- * clients' scopes. Everything else (local gateway, infra, OpenAPI, CapabilityStatement, the
+ * clients' scopes, then regenerates the routes' validators (`npm run validators`). Everything else (local gateway, infra, OpenAPI, CapabilityStatement, the
  * policy and security suites) reads the manifest.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -61,6 +62,11 @@ export default function scaffold(plop) {
     writeFileSync(config.path, text.replace(config.pattern, plop.renderString(template, { ...config.data, ...answers })));
     return config.path;
   });
+  // The new routes' validators are compiled now, as `npm run validators` does: handlers import them.
+  plop.setActionType('validators', () => {
+    execFileSync(process.execPath, ['--import', 'tsx', 'packages/middleware/src/request-validation/write-validators.ts'], { cwd: root, stdio: 'pipe' });
+    return 'packages/middleware/src/request-validation/generated/';
+  });
 
   plop.setGenerator('endpoint', {
     description: 'A FHIR resource in a patient compartment, with any of create, read, update, delete and search endpoints',
@@ -100,6 +106,7 @@ export default function scaffold(plop) {
         { type: 'extend', path: resolve(root, 'packages/functions/src/testing/resource-examples.ts'), pattern: EXAMPLE_MARKER, templateFile: template('example-entry.ts.hbs') },
         { type: 'add', path: resolve(root, 'packages/functions/src/handlers/{{kebabCase resource}}.test.ts'), templateFile: template('handler-test.ts.hbs') },
         ...localScopeActions(root, data),
+        { type: 'validators' },
       ].map((action) => ({ ...action, data, abortOnFail: true }));
     },
   });

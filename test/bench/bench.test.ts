@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runBench } from './bench.js';
+import { resultsSvg } from './chart.js';
 import { checkTargets, markdown } from './report.js';
 import { SMOKE } from './sizes.js';
 
@@ -21,6 +22,10 @@ describe('bench smoke run', () => {
     finite(results.memory.heapGrowthBytesPerRequest);
     expect(results.https.paths.length).toBeGreaterThan(0);
     for (const path of results.https.paths) finite(path.throughputRatio);
+    // Counts, not timings: a read needs the data item and one audit write, and nothing else.
+    expect(results.https.work.map((w) => w.kind)).toEqual(['read', 'create', 'update', 'search']);
+    expect(results.https.work[0]?.dynamoCalls).toEqual({ 'GetItem Resources': 1, 'PutItem Audit': 1 });
     expect(markdown(results, checkTargets(results))).toContain('| target | measured | met |');
-  }, 60_000);
+    expect(resultsSvg(results)).toMatch(/^<svg[^]*<\/svg>\n$/);
+  }, 240_000);
 });

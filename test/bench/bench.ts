@@ -30,6 +30,18 @@ async function section<T>(name: string, mode: BenchResults['mode'], timeoutMs: n
   return JSON.parse(run.result) as T;
 }
 
+/** Runs one section alone at the given sizes (`npm run bench:section -- <name>`), with the harness it needs. */
+export async function runOneSection(name: keyof BenchResults['sectionSeconds'] & string, sizes: BenchSizes, mode: BenchResults['mode']): Promise<unknown> {
+  if (name !== 'coldStart') return section(name, mode, 300_000);
+  const issuer = await startTestIssuer();
+  try {
+    configureAuth(issuer);
+    return await coldStartBench(sizes, issuer);
+  } finally {
+    await issuer.close();
+  }
+}
+
 /**
  * Every section, one after the other (they would disturb each other's timings). DynamoDB is
  * one dynalite in this process, as the real one is outside the function; the cold-start probes

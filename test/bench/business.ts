@@ -1,9 +1,12 @@
 import type { RouteDefinition } from '@health-api/core';
 import { routes } from '@health-api/functions';
-import type { BusinessFunction } from '@health-api/middleware';
+import type { BusinessFunction, ValidatorsLoader } from '@health-api/middleware';
 
 /** The route the in-process sections measure: a protected, validated, audited read. */
 export const route = routes.patientRead;
+
+/** Its validators, generated at build time as every function's are. */
+export const validators: ValidatorsLoader = () => import('@health-api/middleware/validators/patient-read');
 
 /**
  * The same route without its resource type, which is what turns the audit trail on: the chain

@@ -14,8 +14,9 @@ import { median, percentile, round } from './stats.js';
 
 export interface BundleResult {
   name: string;
-  /** The entry chunk, loaded at import; `totalBytes` adds the chunks loaded on first use. */
+  /** The entry chunk; `importBytes` adds the chunks it imports statically (all loaded at import); `totalBytes` every chunk, lazy ones too. */
   bytes: number;
+  importBytes: number;
   totalBytes: number;
   /** Packages that put the most bytes into the bundle. */
   largestInputs: Array<{ package: string; bytes: number }>;
@@ -100,6 +101,17 @@ function largestInputs(metafile: Metafile, outfile: string): BundleResult['large
   return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, bytes]) => ({ package: name, bytes }));
 }
 
+/** The entry chunk and every chunk it imports statically, transitively: what the import loads. */
+function importClosureBytes(metafile: Metafile, outfile: string): number {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((path) => resolve(path) === resolve(outfile));
+  const seen = new Set<string>(entry ? [entry] : []);
+  for (const path of seen) {
+    for (const imported of outputs[path]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external && outputs[imported.path]) seen.add(imported.path);
+  }
+  return [...seen].reduce((sum, path) => sum + (outputs[path]?.bytes ?? 0), 0);
+}
+
 interface Probe { importMs: number; firstRequestMs: number; status: number; wallMs: number }
 
 export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Promise<ColdStartResult> {
@@ -121,7 +133,8 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
       targets.push({ name: route.id, route, outfile, metafile: result.metafile });
     }
 
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    // As the Lambda runtime sets it: handlers start fetching the issuer's keys during init.
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_LAMBDA_FUNCTION_NAME: 'bench' };
     delete env.NODE_OPTIONS;
     const probes = new Map<string, Probe[]>(targets.map((t) => [t.name, []]));
     // Round-robin, so noise from the shared machine falls on every bundle alike; one process
@@ -145,6 +158,7 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
       return {
         name: target.name,
         bytes: statSync(target.outfile).size,
+        importBytes: target.metafile ? importClosureBytes(target.metafile, target.outfile) : statSync(target.outfile).size,
         totalBytes: Object.entries(target.metafile?.outputs ?? {}).filter(([path]) => path.endsWith('.mjs')).reduce((sum, [, o]) => sum + o.bytes, 0),
         largestInputs: target.metafile ? largestInputs(target.metafile, target.outfile) : [],
         firstStatus: runs[0]?.status ?? 0,

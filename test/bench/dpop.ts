@@ -17,7 +17,7 @@ import { startTestDynamo } from '../support/dynamo.js';
 import { lambdaContext } from '../support/events.js';
 import { configureAuth } from '../support/handler-env.js';
 import { startTestIssuer } from '../support/issuer.js';
-import { business, route, unauditedRoute } from './business.js';
+import { business, route, unauditedRoute, validators } from './business.js';
 import { runNode } from './child.js';
 import { routeEvent, scopeFor } from './events.js';
 import { nullLogSink } from './log-sink.js';
@@ -51,9 +51,9 @@ export async function dpopBench(sizes: BenchSizes): Promise<DpopResult> {
   const issuer = await startTestIssuer();
   try {
     configureAuth(issuer, { AUTH_SENDER_CONSTRAINT: 'none' });
-    const bearerHandler = secureHandler<typeof route>(unauditedRoute as typeof route, business);
+    const bearerHandler = secureHandler<typeof route>(unauditedRoute as typeof route, business, validators);
     const dpopRoute: RouteDefinition = { ...unauditedRoute, senderConstraint: 'dpop' };
-    const dpopHandler = secureHandler<typeof route>(dpopRoute as typeof route, business);
+    const dpopHandler = secureHandler<typeof route>(dpopRoute as typeof route, business, validators);
     const context = lambdaContext(3_600_000);
     const scope = scopeFor(route);
     const client = await dpopClient();

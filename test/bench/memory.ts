@@ -2,7 +2,7 @@ import { secureHandler } from '@health-api/middleware';
 import { lambdaContext } from '../support/events.js';
 import { configureAuth } from '../support/handler-env.js';
 import { startTestIssuer } from '../support/issuer.js';
-import { business, route } from './business.js';
+import { business, route, validators } from './business.js';
 import { routeEvent, scopeFor } from './events.js';
 import { nullLogSink } from './log-sink.js';
 import type { BenchSizes } from './sizes.js';
@@ -40,7 +40,7 @@ export async function memoryBench(sizes: BenchSizes): Promise<MemoryResult> {
   const sink = nullLogSink();
   try {
     configureAuth(issuer);
-    const handler = secureHandler(route, business);
+    const handler = secureHandler(route, business, validators);
     const context = lambdaContext(3_600_000);
     const scope = scopeFor(route);
     const tokens = await Promise.all(Array.from({ length: sizes.freshTokens }, () => issuer.token({ scope })));

@@ -6,7 +6,7 @@ import { Bench } from 'tinybench';
 import { lambdaContext } from '../support/events.js';
 import { configureAuth } from '../support/handler-env.js';
 import { startTestIssuer } from '../support/issuer.js';
-import { business, route, unauditedRoute } from './business.js';
+import { business, route, unauditedRoute, validators } from './business.js';
 import { routeEvent, scopeFor } from './events.js';
 import { nullLogSink } from './log-sink.js';
 import type { BenchSizes } from './sizes.js';
@@ -72,8 +72,8 @@ export async function pipelineBench(sizes: BenchSizes): Promise<PipelineResult> 
   const issuer = await startTestIssuer();
   try {
     configureAuth(issuer);
-    const handler = secureHandler<typeof route>(unauditedRoute as typeof route, business);
-    const auditedHandler = secureHandler(route, business);
+    const handler = secureHandler<typeof route>(unauditedRoute as typeof route, business, validators);
+    const auditedHandler = secureHandler(route, business, validators);
     // One context for the run: its deadline is far away, as at the start of a real invocation.
     const context = lambdaContext(3_600_000);
     const scope = scopeFor(route);

@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every section at full size; prints the markdown table and writes
- * bench/results.json (and the table to bench/results.md, for the README). Numbers from a
+ * bench/results.json (and the table to bench/results.md, the chart to bench/results.svg, for the README). Numbers from a
  * shared machine are noisy: read the ratios, whose baselines ran in the same run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runBench } from './bench.js';
+import { resultsSvg } from './chart.js';
 import { dpopMarkdown, runDpopBench } from './dpop.js';
 import { checkTargets, markdown } from './report.js';
 import { FULL } from './sizes.js';
@@ -18,6 +19,7 @@ const load = await runLoad(FULL_LOAD);
 mkdirSync('bench', { recursive: true });
 const table = `${markdown(results, targets)}\n${dpopMarkdown(dpop)}\n${loadMarkdown(load)}`;
 writeFileSync('bench/results.json', `${JSON.stringify({ ...results, targets, dpop, load }, null, 2)}\n`);
+writeFileSync('bench/results.svg', resultsSvg(results));
 writeFileSync('bench/results.md', `# Latest bench results (${results.startedAt}, node ${results.node})\n\n${table}`);
 process.stdout.write(table);
 if (!load.check.passed) process.exitCode = 1;

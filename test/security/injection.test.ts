@@ -8,7 +8,7 @@
 import type { ErrorCode, JsonSchema, RouteDefinition } from '@health-api/core';
 import { orValues, parseToken } from '@health-api/core';
 import { routeList, routes } from '@health-api/functions';
-import { compileSchema } from '../../packages/middleware/src/request-validation/index.js';
+import { compileSchema } from '../../packages/middleware/src/request-validation/compile-schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response, SecurityStack, StoreSnapshot } from './harness.js';
 import { expectNoSecretsLogged, expectRefused, observationBody, outcomeCodeOf, patientBody, requiredSearch, startSecurityStack } from './harness.js';

@@ -12,6 +12,7 @@ import type { RouteDefinition } from '@health-api/core';
 import { patientCreateSchema } from '@health-api/core';
 import type { RouteBinding } from '@health-api/local';
 import { logger, secureHandler } from '@health-api/middleware';
+import { compiledAtRunTime } from '../../packages/middleware/src/request-validation/compile-schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecurityStack } from './harness.js';
 import { PATIENT_FAMILY, PATIENT_NHI, expectNoSecretsLogged, patientBody, startSecurityStack } from './harness.js';
@@ -30,7 +31,7 @@ const carelessHandler = secureHandler(careless, async ({ headers, body, query })
   logger.info(`adopter debug: create for ${body.identifier?.[0]?.value}`);
   logger.warn('adopter debug: fields', { family: body.name?.[0]?.family, nhiValue: body.identifier?.[0]?.value });
   return { statusCode: 200, body: { resourceType: 'OperationOutcome', issue: [] } };
-});
+}, compiledAtRunTime(careless));
 
 let s: SecurityStack;
 let baseUrl: string;

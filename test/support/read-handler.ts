@@ -1,6 +1,7 @@
 import type { RouteDefinition } from '@health-api/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { secureHandler } from '../../packages/middleware/src/secure-handler.js';
+import { compiledAtRunTime } from '../../packages/middleware/src/request-validation/compile-schema.js';
 import { lambdaContext, proxyEvent } from './events.js';
 
 const route = {
@@ -18,7 +19,7 @@ export function countingReadHandler() {
   const handler = secureHandler(route, async () => {
     calls += 1;
     return { statusCode: 200, body: { resourceType: 'Patient', id: 'p1' } };
-  });
+  }, compiledAtRunTime(route));
   return {
     read: (token: string) => handler(proxyEvent({
       method: 'GET', path: '/v1/Patient/p1', resource: '/v1/Patient/{id}', pathParameters: { id: 'p1' }, headers: { authorization: `Bearer ${token}` },

@@ -11,6 +11,7 @@ import type { TestIssuer } from '../../../test/support/issuer.js';
 import { newKey, startTestIssuer } from '../../../test/support/issuer.js';
 import { captureLogs } from '../../../test/support/logs.js';
 import { secureHandler } from './secure-handler.js';
+import { compiledAtRunTime } from './request-validation/compile-schema.js';
 
 const createRoute = {
   id: 'test-create',
@@ -39,7 +40,7 @@ let calls = 0;
 const handler = secureHandler(createRoute, async ({ body, auth }) => {
   calls += 1;
   return { statusCode: 201, body: { resourceType: 'Patient', id: 'p1', family: body.family, client: auth?.clientId } };
-});
+}, compiledAtRunTime(createRoute));
 
 const patientBody = JSON.stringify({ resourceType: 'Patient', family: 'Ngata', age: 40 });
 
@@ -195,7 +196,7 @@ describe('audit intent', () => {
     const changing = secureHandler(createRoute, async (input) => {
       await input.auditIntent('p-intent');
       return { statusCode: 201, body: { resourceType: 'Patient', id: 'p-intent' }, headers: { Location: '/v1/Patient/p-intent' } };
-    });
+    }, compiledAtRunTime(createRoute));
     const before = (await dynamo.scan('Audit')).length;
     const result = await changing(proxyEvent({
       method: 'POST', path: '/v1/Patient', headers: { 'content-type': 'application/fhir+json', ...bearer(await issuer.token()) }, body: patientBody,
@@ -212,7 +213,7 @@ describe('audit intent', () => {
     const changing = secureHandler(publicRoute, async (input) => {
       await input.auditIntent('p-none');
       return { statusCode: 201 };
-    });
+    }, compiledAtRunTime(publicRoute));
     const before = (await dynamo.scan('Audit')).length;
     const result = await changing(proxyEvent({ method: 'POST', path: '/v1/Patient', headers: { 'content-type': 'application/fhir+json' }, body: patientBody }), lambdaContext());
     expect([result.statusCode, outcomeCode(result)]).toEqual([500, 'INTERNAL_ERROR']);
@@ -246,7 +247,7 @@ describe('headers handed to the business function', () => {
   const recording = secureHandler(declaring, async ({ headers }) => {
     handed = headers;
     return { statusCode: 201, body: { resourceType: 'Patient', id: 'p1' } };
-  });
+  }, compiledAtRunTime(declaring));
 
   it('are the ones the route declares, by lower-case name, and no other: never Authorization or the API key', async () => {
     const result = await recording(proxyEvent({

@@ -16,6 +16,7 @@ import { queryParameters } from './query-parameters/index.js';
 import { requestGuards } from './request-guards/index.js';
 import { headerNormaliser } from './request-headers/index.js';
 import type { RequestState } from './request-state.js';
+import type { ValidatorsLoader } from './request-validation/compiled-validator.js';
 import { requestValidation } from './request-validation/index.js';
 import { responseHeaders } from './response-headers/index.js';
 import { smartScopes } from './smart-scopes/index.js';
@@ -27,7 +28,10 @@ const DEADLINE_MARGIN_MS = 500;
  * Code only some routes need is loaded on their first request, not at import: the metadata
  * route never loads the DynamoDB or idempotency code, which keeps its cold start short.
  */
-const auditTrail = async () => (await import('@health-api/core/audit')).auditTrail({ onSealFailure: logSealFailure });
+let auditTrailModule: ReturnType<typeof importAuditTrail> | undefined;
+const importAuditTrail = () => import('@health-api/core/audit');
+// Imported once: each import() call resolves the specifier again, on every request.
+const auditTrail = async () => (await (auditTrailModule ??= importAuditTrail())).auditTrail({ onSealFailure: logSealFailure });
 
 function lazyIdempotent<R extends RouteDefinition>(route: R, business: BusinessFunction<R>) {
   let wrapped: ((input: BusinessInput<R>, context: Context) => Promise<BusinessResult>) | undefined;
@@ -55,13 +59,28 @@ let sharedVerifier: AccessTokenVerifier | undefined;
 const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessTokenVerifier(config().auth));
 
 /**
- * The only way to write an endpoint: a route from the manifest plus its business function.
+ * In Lambda (whose environment is complete before the module loads) the issuer's keys are
+ * fetched during init, so the first request does not wait for them; an issuer that is down
+ * fails nothing here, the request still answers 503.
+ */
+function prefetchIssuerKeys(): void {
+  if (!process.env.AWS_LAMBDA_FUNCTION_NAME) return;
+  try {
+    verifier().prefetch();
+  } catch {
+    // A configuration that cannot be read fails the first request, with its own error.
+  }
+}
+
+/**
+ * The only way to write an endpoint: a route from the manifest plus its business function and
+ * its generated validators (`() => import('@health-api/middleware/validators/<route id>')`).
  * Every request passes, in order: the header normaliser, logging, the audit trail and response
  * headers (around everything), request guards, token verification, scope check, unknown query parameters
  * (FHIR lenient or strict handling), validation; then the business
  * function. Errors at any step become OperationOutcome answers.
  */
-export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>): ApiHandler {
+export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>, validators: ValidatorsLoader): ApiHandler {
   const declared = Object.keys(route.schemas.headers ?? {});
   // Validated by now; sent at most once (the guards refuse a repeat).
   const headersOf = (event: APIGatewayProxyEvent) => Object.fromEntries(declared.flatMap((name) => {
@@ -70,6 +89,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
   })) as BusinessInput<R>['headers'];
   // Routes that declare idempotency run their business function through the idempotency layer.
   const execute: (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> = route.idempotency ? lazyIdempotent(route, business) : business;
+  if (route.scope) prefetchIssuerKeys();
   const run = async (event: APIGatewayProxyEvent, context: StateContext, { signal }: { signal: AbortSignal }): Promise<APIGatewayProxyResult> => {
     const state = context.requestState ?? {};
     const result = await execute({
@@ -112,7 +132,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     .use(jwtAuth(route, verifier))
     .use(smartScopes(route))
     .use(queryParameters(route))
-    .use(requestValidation(route));
+    .use(requestValidation(route, validators));
   // A context of its own per invocation (the runtime's seen through its prototype), so the state
   // set on it never meets another request's, even where a caller reuses one context object.
   return (event, context) => handler(event, Object.create(context) as StateContext);

@@ -1,9 +1,11 @@
 import { AlgorithmSuiteIdentifier, CommitmentPolicy, buildClient } from '@aws-crypto/client-node';
+import type { NodeCachingMaterialsManager } from '@aws-crypto/client-node';
+import { cachingMaterials } from './data-key-cache.js';
 import { dataKeys } from './data-keys.js';
 
 /**
- * Envelope encryption of one record's sensitive content with the AWS Encryption SDK: a fresh
- * data key per record, wrapped by KMS (or the local AES key), and an encryption context that
+ * Envelope encryption of one record's sensitive content with the AWS Encryption SDK: a data key
+ * per record (reused for that record only, within the cache's bounds), wrapped by KMS (or the local AES key), and an encryption context that
  * binds the ciphertext to the record, so a ciphertext copied onto another record fails to open.
  */
 const { encrypt, decrypt } = buildClient({
@@ -19,14 +21,18 @@ const SUITE = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COM
 
 export type EncryptionContext = Record<string, string>;
 
+let materials: NodeCachingMaterialsManager | undefined;
+/** The container's data keys behind a bounded cache (data-key-cache.ts), built on first use. */
+const cachedKeys = () => (materials ??= cachingMaterials(dataKeys().keyring));
+
 export async function sealJson(value: unknown, context: EncryptionContext): Promise<Uint8Array> {
-  const { result } = await encrypt(dataKeys().keyring, JSON.stringify(value), { encryptionContext: context, suiteId: SUITE });
+  const { result } = await encrypt(cachedKeys(), JSON.stringify(value), { encryptionContext: context, suiteId: SUITE });
   return result;
 }
 
 /** Opens a sealed value, refusing it unless it was sealed for exactly this context and suite. */
 export async function openJson<T>(sealed: Uint8Array, context: EncryptionContext): Promise<T> {
-  const { plaintext, messageHeader } = await decrypt(dataKeys().keyring, sealed);
+  const { plaintext, messageHeader } = await decrypt(cachedKeys(), sealed);
   const stored = messageHeader.encryptionContext;
   const matches = messageHeader.suiteId === SUITE
     && Object.keys(stored).length === Object.keys(context).length

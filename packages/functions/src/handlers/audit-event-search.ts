@@ -76,4 +76,4 @@ export const handler = secureHandler(route, async (input) => {
     if ((entities !== undefined && entities.length !== 1) || agents?.length === 0) return { resources: [] };
     return searchDays(days, { ...(agents ? { agents } : {}), ...(entities ? { entity: entities[0] as string } : {}) }, page);
   });
-});
+}, () => import('@health-api/middleware/validators/audit-event-search'));

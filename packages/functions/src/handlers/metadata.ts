@@ -10,4 +10,4 @@ let statement: ReturnType<typeof capabilityStatement> | undefined;
 export const handler = secureHandler(routes.metadata, async () => ({
   statusCode: 200,
   body: (statement ??= capabilityStatement(routeList, date, config().auth.senderConstraint)),
-}));
+}), () => import('@health-api/middleware/validators/metadata'));

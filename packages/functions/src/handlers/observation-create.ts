@@ -3,4 +3,4 @@ import { createHandler } from '../resource-handlers.js';
 import { routes } from '../routes.js';
 import { observationSearch } from '../type-searches.js';
 
-export const handler = createHandler(routes.observationCreate, checkObservation, observationSearch);
+export const handler = createHandler(routes.observationCreate, () => import('@health-api/middleware/validators/observation-create'), checkObservation, observationSearch);

@@ -3,4 +3,4 @@ import { createHandler } from '../resource-handlers.js';
 import { routes } from '../routes.js';
 import { patientSearch } from '../type-searches.js';
 
-export const handler = createHandler(routes.patientCreate, checkPatient, patientSearch);
+export const handler = createHandler(routes.patientCreate, () => import('@health-api/middleware/validators/patient-create'), checkPatient, patientSearch);

@@ -6,6 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext, proxyEvent } from '../../../../test/support/events.js';
 import { captureLogs } from '../../../../test/support/logs.js';
 import { secureHandler } from '../secure-handler.js';
+import { compiledAtRunTime } from '../request-validation/compile-schema.js';
 
 const route = {
   id: 'public', method: 'GET', path: '/v1/metadata', interaction: 'capabilities', apiKey: false,
@@ -21,7 +22,7 @@ beforeEach(() => { logs = captureLogs(); });
 afterEach(() => logs.restore());
 
 const call = (business: () => Promise<never>, timeoutMs = 10_000) =>
-  secureHandler(route, business)(proxyEvent(), lambdaContext(timeoutMs));
+  secureHandler(route, business, compiledAtRunTime(route))(proxyEvent(), lambdaContext(timeoutMs));
 
 describe('error responses', () => {
   it('turn an unexpected error into a generic 500 OperationOutcome that reveals nothing', async () => {

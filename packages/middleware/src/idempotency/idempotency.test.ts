@@ -14,6 +14,7 @@ import type { TestIssuer } from '../../../../test/support/issuer.js';
 import { startTestIssuer } from '../../../../test/support/issuer.js';
 import { captureLogs } from '../../../../test/support/logs.js';
 import { secureHandler } from '../secure-handler.js';
+import { compiledAtRunTime } from '../request-validation/compile-schema.js';
 
 const route = {
   id: 'test-idempotent-create',
@@ -62,8 +63,8 @@ const business = async ({ body }: { body: { family: string } }) => {
   if (body.family === 'Fail') throw new ApiError('BUSINESS_RULE');
   return { statusCode: 201, body: { resourceType: 'Patient', id: `p${calls}`, family: body.family }, headers: { ETag: `W/"${calls}"` } };
 };
-const handler = secureHandler(route, business);
-const requiredHandler = secureHandler(requiredRoute, business);
+const handler = secureHandler(route, business, compiledAtRunTime(route));
+const requiredHandler = secureHandler(requiredRoute, business, compiledAtRunTime(requiredRoute));
 
 function post(family: string, key?: string, options: { handler?: typeof handler; token?: string } = {}): Promise<APIGatewayProxyResult> {
   return (options.handler ?? handler)(proxyEvent({

@@ -89,6 +89,12 @@ export interface IssuerKeys {
   ready(): Promise<string>;
   /** Downloads the JWKS again in the background once it is older than its max age. */
   refreshWhenOld(): void;
+  /**
+   * Starts `ready()` ahead of the first request (at init, as aws-jwt-verify's hydrate() would);
+   * never throws. A failed attempt hands its download back, so the first request tries again
+   * (and answers 503 if the issuer is still down) rather than wait out the interval.
+   */
+  prefetch(): void;
 }
 
 /** What one issuer's key downloads share. */
@@ -181,5 +187,8 @@ export function issuerKeys(auth: AuthConfig, onNewJwks: () => void): IssuerKeys 
     jwksCache: state.jwksCache,
     ready: () => ready(state),
     refreshWhenOld: () => { void refreshWhenOld(state); },
+    prefetch: () => {
+      void ready(state).catch(() => limiter.release());
+    },
   };
 }

@@ -102,6 +102,36 @@ describe('createAccessTokenVerifier against a real JWKS', () => {
     expect(issuer.jwksRequests() - before).toBe(1);
   });
 
+  it('prefetches the keys at init, so the first request downloads nothing', async () => {
+    const verifier = createAccessTokenVerifier(config);
+    const before = issuer.jwksRequests();
+    verifier.prefetch();
+    await expect.poll(() => issuer.jwksRequests() - before).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the download lands in the cache
+    await expect(verifier.verify(await issuer.token())).resolves.toMatchObject({ iss: issuer.issuer });
+    expect(issuer.jwksRequests() - before).toBe(1);
+  });
+
+  it('fails nothing when prefetching from an issuer that is down: the first request tries again and answers issuer-unavailable', async () => {
+    issuer.setDown(true);
+    try {
+      const verifier = createAccessTokenVerifier(config);
+      const before = issuer.jwksRequests();
+      verifier.prefetch();
+      await expect.poll(() => issuer.jwksRequests() - before).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the failed attempt settles
+      const tried = issuer.jwksRequests();
+      await expect(verifier.verify(await issuer.token())).rejects.toBeInstanceOf(IssuerUnavailable);
+      expect(issuer.jwksRequests()).toBeGreaterThan(tried); // not refused from a budget the prefetch used up
+      issuer.setDown(false);
+      const after = createAccessTokenVerifier(config);
+      after.prefetch();
+      await expect(after.verify(await issuer.token())).resolves.toMatchObject({ iss: issuer.issuer });
+    } finally {
+      issuer.setDown(false);
+    }
+  });
+
   it('keeps verifying cached keys while the issuer is down, and does not hammer it', async () => {
     const verifier = createAccessTokenVerifier(config);
     await verifier.verify(await issuer.token());

@@ -76,6 +76,8 @@ export function checkLifetime(payload: JwtPayload, maxLifetimeSeconds: number, n
 
 export interface AccessTokenVerifier {
   verify(token: string): Promise<JwtPayload>;
+  /** Fetches the issuer's keys now, without waiting or failing (see IssuerKeys.prefetch). */
+  prefetch(): void;
 }
 
 export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier {
@@ -98,6 +100,7 @@ export function createAccessTokenVerifier(auth: AuthConfig): AccessTokenVerifier
   let verifier: ReturnType<typeof create> | undefined;
 
   return {
+    prefetch: () => keys.prefetch(),
     async verify(token) {
       keys.refreshWhenOld();
       const cached = cache.get(token);

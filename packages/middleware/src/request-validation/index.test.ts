@@ -6,6 +6,7 @@ import type { EventInput } from '../../../../test/support/events.js';
 import { lambdaContext, proxyEvent } from '../../../../test/support/events.js';
 import { headerNormaliser } from '../request-headers/index.js';
 import type { ApiMiddleware } from '../request-state.js';
+import { compiledAtRunTime } from './compile-schema.js';
 import { declaredNames, eventSchema } from './event-schema.js';
 import { failingFields, requestValidation } from './index.js';
 
@@ -25,7 +26,7 @@ async function validate(input: EventInput): Promise<{ event?: APIGatewayProxyEve
   let error: { code: string; fields: string[] } | undefined;
   try {
     await middy(async (event: APIGatewayProxyEvent) => { seen = event; return { statusCode: 200, body: '' }; })
-      .use([headerNormaliser, ...requestValidation(route)] as ApiMiddleware[])(proxyEvent({ method: 'POST', ...input }), lambdaContext());
+      .use([headerNormaliser, ...requestValidation(route, compiledAtRunTime(route))] as ApiMiddleware[])(proxyEvent({ method: 'POST', ...input }), lambdaContext());
   } catch (e) {
     error = e as { code: string; fields: string[] };
   }

@@ -1,26 +1,10 @@
-import type { JsonSchema, RouteDefinition } from '@health-api/core';
+import type { RouteDefinition } from '@health-api/core';
 import { ApiError } from '@health-api/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import validator from '@middy/validator';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ApiMiddleware } from '../request-state.js';
+import type { AjvIssue, CompiledValidator, ValidatorsLoader } from './compiled-validator.js';
 import { declaredNames, eventSchema } from './event-schema.js';
-
-interface AjvIssue {
-  instancePath: string;
-  keyword: string;
-  params: Record<string, unknown>;
-}
-
-/**
- * AJV with no coercion, no defaults written into the request and strict schemas. Plain AJV
- * rather than @middy/validator's transpileSchema: that one also loads format, keyword, error
- * and i18n plugins our schemas never use, about half of every function's entry chunk.
- */
-const ajv = new Ajv2020({ coerceTypes: false, useDefaults: false, allErrors: true, strict: true, allowUnionTypes: true });
-
-/** Compiles a schema the way request validation does (also used by tests that predict it). */
-export const compileSchema = (schema: JsonSchema) => ajv.compile(schema);
 
 /**
  * Turns AJV issues into field paths. A segment that is not a name our schema declares (or an
@@ -42,15 +26,29 @@ export function failingFields(issues: readonly AjvIssue[], declared: ReadonlySet
 }
 
 /**
- * Validation of all content of the request (HNZAS_MUST_VALIDATE_REQUESTS) with @middy/validator.
- * The schema is compiled once, when the handler module loads. The header normaliser has already
- * lower-cased header names and the guards have checked the media type, so the JSON parser does
- * not check it again.
+ * Validation of all content of the request (HNZAS_MUST_VALIDATE_REQUESTS) with @middy/validator,
+ * by the route's validator AJV compiled at build time (`npm run validators`): nothing is compiled
+ * at run time. Its module is imported from its own chunk, starting when the handler module loads,
+ * so the import does not wait for it. The header normaliser has already lower-cased header names
+ * and the guards have checked the media type, so the JSON parser does not check it again.
  */
-export function requestValidation(route: RouteDefinition): ApiMiddleware[] {
-  const schema = eventSchema(route);
-  const declared = declaredNames(schema);
-  const compiled = compileSchema(schema);
+export function requestValidation(route: RouteDefinition, validators: ValidatorsLoader): ApiMiddleware[] {
+  const declared = declaredNames(eventSchema(route));
+  let loaded: CompiledValidator | undefined;
+  let loading: Promise<unknown> | undefined;
+  const load = () => (loading ??= validators().then((v) => { loaded = v.event; }, (error: unknown) => {
+    loading = undefined; // a failed import is retried by the next request
+    throw error;
+  }));
+  load().catch(() => undefined); // started now; a request that finds it failed fails with it
+  const ready: ApiMiddleware = { name: 'request-validation-ready', before: async () => { if (!loaded) await load(); } };
+  // @middy/validator reads the verdict's issues from the function, as from AJV's own.
+  const compiled: CompiledValidator = (event) => {
+    const validate = loaded as CompiledValidator;
+    const valid = validate(event);
+    compiled.errors = validate.errors ?? null;
+    return valid;
+  };
   const check = validator({ eventSchema: compiled });
   const validationErrors: ApiMiddleware = {
     name: 'request-validation-errors',
@@ -66,6 +64,7 @@ export function requestValidation(route: RouteDefinition): ApiMiddleware[] {
   return [
     validationErrors,
     ...(route.schemas.body ? [httpJsonBodyParser({ disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0])] : []),
+    ready,
     check,
   ] as ApiMiddleware[];
 }

@@ -13,6 +13,7 @@ import { lambdaContext, proxyEvent } from '../../../../test/support/events.js';
 import { configureAuth } from '../../../../test/support/handler-env.js';
 import type { TestIssuer } from '../../../../test/support/issuer.js';
 import { startTestIssuer } from '../../../../test/support/issuer.js';
+import { compiledAtRunTime } from '../request-validation/compile-schema.js';
 import { secureHandler } from '../secure-handler.js';
 
 const writeRoute = {
@@ -29,8 +30,8 @@ let issuer: TestIssuer;
 let dynamo: TestDynamo;
 let calls = 0;
 const business = async () => { calls += 1; return { statusCode: 201, body: { resourceType: 'Patient', id: 'p1' } }; };
-const create = secureHandler(writeRoute, business);
-const read = secureHandler(readRoute, async () => ({ statusCode: 200, body: { resourceType: 'Patient', id: 'p1' } }));
+const create = secureHandler(writeRoute, business, compiledAtRunTime(writeRoute));
+const read = secureHandler(readRoute, async () => ({ statusCode: 200, body: { resourceType: 'Patient', id: 'p1' } }), compiledAtRunTime(readRoute));
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
