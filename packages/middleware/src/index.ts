@@ -6,3 +6,5 @@ export { grantsFor } from './smart-scopes/parse.js';
 export { compileSchema } from './request-validation/index.js';
 export { SECURITY_HEADERS } from './response-headers/index.js';
 export { eventSchema } from './request-validation/event-schema.js';
+export { onMetricsFlush } from './metrics/index.js';
+export type { EmfOutput } from './metrics/index.js';

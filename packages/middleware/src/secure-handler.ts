@@ -11,6 +11,7 @@ import { jwtAuth } from './jwt-auth/index.js';
 import type { AccessTokenVerifier } from './jwt-auth/verifier.js';
 import { createAccessTokenVerifier } from './jwt-auth/verifier.js';
 import { requestLogging } from './logging/index.js';
+import { requestMetrics } from './metrics/index.js';
 import { queryParameters } from './query-parameters/index.js';
 import { requestGuards } from './request-guards/index.js';
 import { headerNormaliser } from './request-headers/index.js';
@@ -104,7 +105,7 @@ const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessToke
 
 /**
  * The only way to write an endpoint: a route from the manifest plus its business function.
- * Every request passes, in order: the header normaliser, logging, the audit trail and response
+ * Every request passes, in order: the header normaliser, metrics, logging, the audit trail and response
  * headers (around everything), request guards, token verification, scope check, unknown query parameters
  * (FHIR lenient or strict handling), validation; then the business
  * function. Errors at any step become OperationOutcome answers.
@@ -149,6 +150,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     },
   })
     .use(headerNormaliser)
+    .use(requestMetrics(route))
     .use(requestLogging(route))
     .use(auditTrailMiddleware(route, auditTrail))
     .use(responseHeaders(route))
