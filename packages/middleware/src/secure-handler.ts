@@ -18,6 +18,7 @@ import { headerNormaliser } from './request-headers/index.js';
 import type { RequestState } from './request-state.js';
 import { requestValidation } from './request-validation/index.js';
 import { responseHeaders } from './response-headers/index.js';
+import { requestTracing } from './tracing/index.js';
 import type { ScopeGrant } from './smart-scopes/parse.js';
 import { smartScopes } from './smart-scopes/index.js';
 
@@ -105,7 +106,7 @@ const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessToke
 
 /**
  * The only way to write an endpoint: a route from the manifest plus its business function.
- * Every request passes, in order: the header normaliser, metrics, logging, the audit trail and response
+ * Every request passes, in order: the header normaliser, tracing, metrics, logging, the audit trail and response
  * headers (around everything), request guards, token verification, scope check, unknown query parameters
  * (FHIR lenient or strict handling), validation; then the business
  * function. Errors at any step become OperationOutcome answers.
@@ -150,6 +151,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     },
   })
     .use(headerNormaliser)
+    .use(requestTracing(route))
     .use(requestMetrics(route))
     .use(requestLogging(route))
     .use(auditTrailMiddleware(route, auditTrail))

@@ -3,6 +3,7 @@ import { KMS, KmsKeyringNode, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, 
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { hkdfSync } from 'node:crypto';
 import { AWS_CLIENT_LIMITS } from '../aws-client-limits.js';
+import { traced } from '../tracing.js';
 import type { DataKeyConfig } from '../config.js';
 import { config } from '../config.js';
 import { loadLocalKeyFile } from './local-key-file.js';
@@ -41,7 +42,7 @@ function deriver(material: () => Promise<Buffer>): DataKeys['derive'] {
 }
 
 async function secretMaterial(secretArn: string): Promise<Buffer> {
-  const secrets = new SecretsManagerClient({ region: config().data.region, ...AWS_CLIENT_LIMITS });
+  const secrets = traced(new SecretsManagerClient({ region: config().data.region, ...AWS_CLIENT_LIMITS }));
   try {
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
     const material = strictBase64(SecretString ?? '');
@@ -55,7 +56,7 @@ async function secretMaterial(secretArn: string): Promise<Buffer> {
 function build(keys: DataKeyConfig): DataKeys {
   if (keys.source === 'aws') {
     return {
-      keyring: new KmsKeyringNode({ generatorKeyId: keys.fieldKeyArn, clientProvider: cacheClients(getClient(KMS, AWS_CLIENT_LIMITS)) }),
+      keyring: new KmsKeyringNode({ generatorKeyId: keys.fieldKeyArn, clientProvider: cacheClients((region) => traced(getClient(KMS, AWS_CLIENT_LIMITS)(region))) }),
       derive: deriver(() => secretMaterial(keys.blindIndexSecretArn)),
     };
   }
