@@ -3,6 +3,7 @@
  * manifest and the shared definitions say, through the SST calls we expect.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { refusalMetrics } from '../../packages/core/src/api-metrics.js';
 import { readConfig } from '../../packages/core/src/config.js';
 import { operationOutcome } from '../../packages/core/src/errors.js';
 import { tableList } from '../../packages/core/src/tables.js';
@@ -125,5 +126,21 @@ describe('offline synth of sst.config.ts', () => {
     // No JWKS location is guessed: the functions read it from the issuer's discovery document.
     expect(variables.AUTH_JWKS_URI).toBeUndefined();
     expect(readConfig(variables).auth).toMatchObject({ issuerKind: 'oidc', legacyTokenTypes: true });
+  });
+});
+
+describe('offline synth: the API dashboard', () => {
+  it('graphs requests, refusals by class, 5xx, latency p50 and p99 per route, and WAF blocks', () => {
+    const [dashboard, ...others] = ofType('aws:cloudwatch/dashboard:Dashboard');
+    expect(others).toEqual([]);
+    const body = JSON.parse(String(dashboard?.inputs.dashboardBody)) as { widgets: Array<{ properties: { title: string; metrics: unknown[] } }> };
+    expect(body.widgets.map((w) => w.properties.title)).toEqual([
+      'Requests per route', 'Refusals by class', '5xx', 'Latency p50 and p99 per route (ms)', 'WAF blocks',
+    ]);
+    const text = JSON.stringify(body);
+    for (const name of [...Object.values(refusalMetrics), 'Requests', 'ServerErrors']) expect(text).toContain(`MetricName=\\"${name}\\"`);
+    expect(text).toMatch(/MetricName=\\"Latency\\"', 'p50'/);
+    expect(text).toMatch(/MetricName=\\"Latency\\"', 'p99'/);
+    expect(text).toContain('"BlockedRequests"');
   });
 });

@@ -44,6 +44,11 @@ export const apiMetricNames: readonly ApiMetricName[] = [
 /** Dimension names of every metric (Powertools adds `service` from the service name). */
 export const METRIC_DIMENSIONS = ['service', 'route'] as const;
 
+/** The dimensions of one route's metrics: what an alarm on them names. */
+export const routeMetricDimensions = (serviceName: string, routeId: string): Record<(typeof METRIC_DIMENSIONS)[number], string> => ({
+  service: serviceName, route: routeId,
+});
+
 /** CloudWatch namespace of the API's own metrics: one per deployed stage. */
 export const metricsNamespace = (serviceName: string, stage: string): string => `${serviceName}/${stage}`;
 
