@@ -6,7 +6,7 @@
  */
 import { routeList } from '@health-api/functions';
 import type { LocalStack } from '@health-api/local';
-import { startLocalStack } from '@health-api/local';
+import { DASHBOARD_PATH, startLocalStack } from '@health-api/local';
 import { DOCS_CSP, openApiJson } from '@health-api/openapi';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_PATH } from '../../packages/local/src/dashboard/dashboard-page.js';
 import { CHROMIUM_FLAGS, ensureChromium } from '../docs/chromium.js';
 import type { StackClient } from './stack-client.js';
 import { clientCredentialsToken, stackClient } from './stack-client.js';

@@ -5,6 +5,7 @@
  * dynalite closes its store; a second Ctrl-C exits at once.
  */
 import { parseArgs } from 'node:util';
+import { DASHBOARD_PATH } from './dashboard/dashboard-page.js';
 import { displayPath } from './dev-contract.js';
 import type { LocalStack } from './stack.js';
 import { startLocalStack } from './stack.js';
@@ -32,6 +33,7 @@ function banner(stack: LocalStack): string {
     `  Audience   ${stack.audience}`,
     `  CA         ${ca}   (trust it with --cacert or NODE_EXTRA_CA_CERTS)`,
     `  Contract   ${displayPath(stack.devJsonFile)}`,
+    `  Dashboard  ${new URL(stack.baseUrl).origin}${DASHBOARD_PATH}   (the functions' metrics, live; local only)`,
     '  API keys (header x-api-key)',
     ...Object.entries(stack.apiKeys).map(([name, value]) => `    ${name.padEnd(9)} ${value}`),
     '  System clients (client_credentials, HTTP Basic auth)',
