@@ -67,6 +67,8 @@ export async function startApiHarness(): Promise<ApiHarness> {
   process.env.LOCAL_DATA_KEY_FILE = keyFile;
   // Hundreds of requests per file: keep the access log out of the test output (errors still show).
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // Nor one EMF metrics line per request (packages/middleware/src/metrics tests what they hold).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const handlers = new Map<string, Handler>();
   const handlerOf = async (route: RouteDefinition) => {
     let handler = handlers.get(route.id);
