@@ -16,6 +16,8 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, ensureChromium } from '../docs/chromium.js';
+import type { WatchedPage } from '../docs/watched-page.js';
+import { cspViolations, watchedPage } from '../docs/watched-page.js';
 import type { StackClient } from './stack-client.js';
 import { clientCredentialsToken, stackClient } from './stack-client.js';
 
@@ -28,9 +30,7 @@ let client: StackClient;
 let browser: Browser;
 let page: Page;
 let origin: string;
-const offOrigin: string[] = [];
-const consoleLines: string[] = [];
-const pageErrors: string[] = [];
+let watched: WatchedPage;
 
 beforeAll(async () => {
   const executablePath = ensureChromium();
@@ -39,22 +39,8 @@ beforeAll(async () => {
   origin = new URL(stack.baseUrl).origin;
   browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
   // The local CA is not in Chromium's store; the test trusts the stack it just started.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
-  await context.route('**/*', (route) => {
-    if (route.request().url().startsWith(`${origin}/`)) return route.continue();
-    offOrigin.push(route.request().url());
-    return route.abort('blockedbyclient');
-  });
-  await context.addInitScript(() => {
-    interface Violation { violatedDirective: string; blockedURI: string }
-    const window = globalThis as unknown as { addEventListener(type: string, listener: (event: Violation) => void): void };
-    const seen: string[] = [];
-    Object.assign(globalThis, { cspViolations: seen });
-    window.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
-  });
-  page = await context.newPage();
-  page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  watched = await watchedPage(browser, origin, { viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
+  page = watched.page;
 }, INSTALL_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -106,10 +92,9 @@ describe('local metrics dashboard in headless Chromium', () => {
   });
 
   it('renders with no CSP violation, no script error and no request off the origin', async () => {
-    const violations = await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations);
-    expect(violations).toEqual([]);
-    expect(consoleLines.filter((line) => /Content Security Policy|Refused to|^error/i.test(line))).toEqual([]);
-    expect(pageErrors).toEqual([]);
-    expect(offOrigin).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    expect(watched.consoleLines.filter((line) => /Content Security Policy|Refused to|^error/i.test(line))).toEqual([]);
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.offOrigin).toEqual([]);
   });
 });
