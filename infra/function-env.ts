@@ -7,6 +7,7 @@
 import { auditAnchors, auditMacKey } from './audit-anchors';
 import { blindIndexSecret, fieldKey, tableDefinitions, tables, type TableKey } from './data';
 import { issuer } from './auth';
+import { deployOptions } from './stage';
 
 export function functionEnvironment(): Record<string, $util.Input<string>> {
   return {
@@ -24,5 +25,6 @@ export function functionEnvironment(): Record<string, $util.Input<string>> {
     BLIND_INDEX_SECRET_ARN: blindIndexSecret.arn,
     AUDIT_MAC_KEY_ARN: auditMacKey.arn,
     AUDIT_ANCHOR_BUCKET: auditAnchors.bucket,
+    ...(deployOptions.metricsClientIds ? { METRICS_CLIENT_ID_DIMENSION: 'true' } : {}),
   };
 }

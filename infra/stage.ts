@@ -29,4 +29,6 @@ export const deployOptions = {
   allowedVpcEndpoints: list(process.env.HEALTH_API_ALLOWED_VPC_ENDPOINTS),
   /** Alarm notifications go to this address (SNS email subscription). */
   alarmEmail: process.env.HEALTH_API_ALARM_EMAIL,
+  /** The functions' metrics also carry the caller's client id (a dimension set of their own). */
+  metricsClientIds: process.env.HEALTH_API_METRICS_CLIENT_IDS === 'true',
 };

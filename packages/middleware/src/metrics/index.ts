@@ -16,6 +16,9 @@ const metrics = (): Metrics => {
   return shared;
 };
 
+/** Client ids fit for a dimension value; any other is left out. */
+const TAME_CLIENT_ID = /^[\w.:-]{1,128}$/;
+
 const listeners = new Set<(emf: EmfOutput) => void>();
 
 /**
@@ -32,6 +35,7 @@ export function onMetricsFlush(listener: (emf: EmfOutput) => void): () => void {
  * Powertools Metrics for each call: `Requests`, its outcome, its refusal class if any, and its
  * `Latency`, under the dimensions `service` and `route` (the manifest id) only. No value from
  * the request reaches a metric, so nothing a caller sends can add a dimension or leak into one.
+ * A deployer may opt in to a second dimension set with the verified token's client id.
  * Flushed once per invocation, after the audit trail had its say (it runs inside this).
  */
 export function requestMetrics(route: RouteDefinition): ApiMiddleware {
@@ -41,6 +45,9 @@ export function requestMetrics(route: RouteDefinition): ApiMiddleware {
     const error = request.error instanceof ApiError ? request.error : undefined;
     const refusal = error ? refusalClassOf(error.code, error.reason) : null;
     m.addDimension('route', route.id);
+    const clientId = request.internal.auth?.clientId;
+    // Only where the deployer allows it, and only a verified, tame client id.
+    if (config().metricsClientIds && clientId && TAME_CLIENT_ID.test(clientId)) m.addDimensions({ route: route.id, clientId });
     m.addMetric(REQUESTS_METRIC, MetricUnit.Count, 1);
     m.addMetric(outcomeMetrics[outcomeOf(request.response?.statusCode ?? 500)], MetricUnit.Count, 1);
     if (refusal) m.addMetric(refusalMetrics[refusal], MetricUnit.Count, 1);
