@@ -11,6 +11,7 @@ import { functionEnvironment } from './function-env';
 import { GATEWAY_RESPONSES_DIGEST, gatewayResponseDefinitions } from './gateway-responses';
 import { encryptedLogGroup, logsKey } from './logs';
 import { routePermissions } from './permissions';
+import { mutualTls } from './sender-constraint';
 import { deployOptions, logRetentionDays, stackName } from './stage';
 
 /**
@@ -98,6 +99,8 @@ export const api = new sst.aws.ApiGatewayV1('Api', {
     },
     domainName: (args) => {
       args.securityPolicy = 'TLS_1_2';
+      // Certificate-bound tokens: only clients with a certificate of the truststore's CAs get in.
+      if (mutualTls) args.mutualTlsAuthentication = mutualTls;
     },
   },
 });

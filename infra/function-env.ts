@@ -8,6 +8,7 @@ import { deployOptions } from './stage';
 import { auditAnchors, auditMacKey } from './audit-anchors';
 import { blindIndexSecret, fieldKey, tableDefinitions, tables, type TableKey } from './data';
 import { issuer } from './auth';
+import { senderConstraint } from './sender-constraint';
 
 export function functionEnvironment(): Record<string, $util.Input<string>> {
   return {
@@ -20,6 +21,7 @@ export function functionEnvironment(): Record<string, $util.Input<string>> {
     ...(issuer.audience ? { AUTH_AUDIENCE: issuer.audience } : {}),
     ...(issuer.clientIds ? { AUTH_CLIENT_IDS: issuer.clientIds } : {}),
     ...(issuer.jwksUri ? { AUTH_JWKS_URI: issuer.jwksUri } : {}),
+    AUTH_SENDER_CONSTRAINT: senderConstraint,
     ...Object.fromEntries((Object.keys(tableDefinitions) as TableKey[])
       .map((key) => [tableDefinitions[key].envVar, tables[key].name])),
     FIELD_KEY_ARN: fieldKey.arn,

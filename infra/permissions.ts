@@ -64,6 +64,10 @@ export function routePermissions(route: RouteDefinition, logGroupArn: $util.Outp
       { actions: ['kms:GenerateDataKey'], resources: [auditAnchorsKey.arn] },
     );
   }
+  if (route.scope) {
+    // DPoP proofs are recorded once each (a conditional put): nothing reads or deletes them.
+    statements.push({ actions: ['dynamodb:PutItem'], resources: [tables.dpopProofs.arn] });
+  }
   const tableActions = TABLE_ACTIONS[route.interaction];
   if (route.resourceType && tableActions.length > 0) {
     const key = dataTable(route);

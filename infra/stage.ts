@@ -31,4 +31,11 @@ export const deployOptions = {
   allowedVpcEndpoints: list(process.env.HEALTH_API_ALLOWED_VPC_ENDPOINTS),
   /** Alarm notifications go to this address (SNS email subscription). */
   alarmEmail: process.env.HEALTH_API_ALARM_EMAIL,
+  /**
+   * PEM bundle of the CAs whose client certificates the custom domain accepts: turns on mutual
+   * TLS (needs the custom domain). See infra/mtls.ts.
+   */
+  mtlsTruststoreFile: process.env.HEALTH_API_MTLS_TRUSTSTORE,
+  /** AUTH_SENDER_CONSTRAINT of the stage's functions: `none` (default), `dpop` or `mtls`. */
+  senderConstraint: process.env.AUTH_SENDER_CONSTRAINT ?? 'none',
 };

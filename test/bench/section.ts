@@ -3,12 +3,13 @@
  * descriptor 3, so the section's own stdout (handler logs) cannot corrupt it.
  */
 import { writeSync } from 'node:fs';
+import { dpopBench } from './dpop.js';
 import { httpsBench } from './https-end-to-end.js';
 import { memoryBench } from './memory.js';
 import { pipelineBench } from './pipeline.js';
 import { FULL, SMOKE } from './sizes.js';
 
-const sections = { pipeline: pipelineBench, memory: memoryBench, https: httpsBench } as const;
+const sections = { pipeline: pipelineBench, memory: memoryBench, https: httpsBench, dpop: dpopBench } as const;
 
 const [name, mode] = process.argv.slice(2) as [keyof typeof sections, string];
 const section = sections[name];

@@ -2,6 +2,9 @@
  * The SST program runs offline (Pulumi mocks, a fake SST server) and declares what the route
  * manifest and the shared definitions say, through the SST calls we expect.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { refusalMetrics } from '../../packages/core/src/api-metrics.js';
 import { readConfig } from '../../packages/core/src/config.js';
@@ -126,6 +129,64 @@ describe('offline synth of sst.config.ts', () => {
     // No JWKS location is guessed: the functions read it from the issuer's discovery document.
     expect(variables.AUTH_JWKS_URI).toBeUndefined();
     expect(readConfig(variables).auth).toMatchObject({ issuerKind: 'oidc', legacyTokenTypes: true });
+  });
+
+  it('keeps a DPoP replay table with TTL that functions may only PutItem into, and plain bearer by default', () => {
+    const table = ofType('aws:dynamodb/table:Table').find((t) => t.name === 'DpopProofsTable')!;
+    expect(table.inputs).toMatchObject({ hashKey: 'proof', ttl: { attributeName: 'expiresAt', enabled: true }, serverSideEncryption: { enabled: true } });
+    const roles = new Map(ofType('aws:iam/role:Role').map((r) => [r.state.arn, r.inputs]));
+    for (const route of routeList) {
+      const fn = ofType('aws:lambda/function:Function').find((f) => f.inputs.description === `${route.method} ${route.path}`)!;
+      const statements = (roles.get(fn.inputs.role)!.inlinePolicies as Array<{ policy: string }>)
+        .flatMap((p) => (JSON.parse(p.policy) as { Statement: Array<{ Action: string[]; Resource: string[] }> }).Statement);
+      const actions = statements.filter((st) => st.Resource.includes(table.state.arn as string)).flatMap((st) => st.Action);
+      expect(actions, route.id).toEqual(route.scope ? ['dynamodb:PutItem'] : []);
+      expect((fn.inputs.environment as { variables: Record<string, string> }).variables.AUTH_SENDER_CONSTRAINT).toBe('none');
+    }
+    expect(ofType('aws:apigateway/domainName:DomainName')).toEqual([]);
+  });
+
+  it('puts certificate-bound tokens behind a mutual-TLS custom domain: versioned, encrypted, private truststore; no execute-api endpoint', async () => {
+    const truststore = join(mkdtempSync(join(tmpdir(), 'truststore-')), 'ca.pem');
+    writeFileSync(truststore, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const mtls = await synth({ env: {
+      HEALTH_API_DOMAIN: 'api.example.health.nz', HEALTH_API_CERT_ARN: 'arn:aws:acm:ap-southeast-2:000000000000:certificate/abc',
+      HEALTH_API_MTLS_TRUSTSTORE: truststore, AUTH_SENDER_CONSTRAINT: 'mtls',
+      AUTH_ISSUER: 'https://login.example.org/', AUTH_AUDIENCE: 'https://api.example.health.nz/v1',
+    } });
+    const of = (type: string) => mtls.resources.filter((r) => r.type === type);
+    const [bucket] = of('aws:s3/bucket:Bucket').filter((b) => b.name === 'Truststore');
+    const [object] = of('aws:s3/bucketObjectv2:BucketObjectv2').filter((o) => o.name === 'TruststoreObject');
+    const [domain] = of('aws:apigateway/domainName:DomainName');
+    expect(domain?.inputs).toMatchObject({
+      securityPolicy: 'TLS_1_2',
+      mutualTlsAuthentication: { truststoreUri: `s3://${String(bucket?.state.id)}/truststore.pem`, truststoreVersion: object?.state.versionId },
+    });
+    expect(of('aws:apigateway/restApi:RestApi')[0]?.inputs.disableExecuteApiEndpoint).toBe(true);
+    const forBucket = (type: string) => of(type).find((r) => r.inputs.bucket === bucket?.state.id)?.inputs;
+    expect(forBucket('aws:s3/bucketVersioning:BucketVersioning')).toMatchObject({ versioningConfiguration: { status: 'Enabled' } });
+    expect(forBucket('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration'))
+      .toMatchObject({ rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }] });
+    expect(forBucket('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock'))
+      .toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    const fn = of('aws:lambda/function:Function')[0]!;
+    expect(readConfig((fn.inputs.environment as { variables: Record<string, string> }).variables).auth.senderConstraint).toBe('mtls');
+  });
+
+  it('refuses a sender constraint the stage cannot prove: mtls without mutual TLS, any with Cognito', async () => {
+    // The program throws at import; Pulumi reports it more than once, so later copies are let go here.
+    const quiet = () => undefined;
+    process.on('unhandledRejection', quiet);
+    process.on('uncaughtException', quiet);
+    try {
+      await expect(synth({ env: { AUTH_SENDER_CONSTRAINT: 'mtls', AUTH_ISSUER: 'https://login.example.org/', AUTH_AUDIENCE: 'https://api.example/v1' } }))
+        .rejects.toThrow(/needs a mutual-TLS custom domain/);
+      await expect(synth({ env: { AUTH_SENDER_CONSTRAINT: 'dpop' } })).rejects.toThrow(/Cognito issues no DPoP-bound tokens/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off('unhandledRejection', quiet);
+      process.off('uncaughtException', quiet);
+    }
   });
 });
 

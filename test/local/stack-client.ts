@@ -33,8 +33,9 @@ export async function clientCredentialsToken(client: StackClient, stack: LocalSt
 /**
  * An access token as a SMART Backend Services client gets one: client_credentials, the client
  * authenticated by a short-lived JWT signed with its own private key (RFC 7523), no secret.
+ * `headers` go to the token endpoint too (a DPoP proof, for a DPoP-bound token).
  */
-export async function backendServicesToken(client: StackClient, stack: Pick<LocalStack, 'backendService' | 'tokenEndpoint'>, scope?: string): Promise<string> {
+export async function backendServicesToken(client: StackClient, stack: Pick<LocalStack, 'backendService' | 'tokenEndpoint'>, scope?: string, headers: Record<string, string> = {}): Promise<string> {
   const { clientId, privateJwk, alg } = stack.backendService;
   const assertion = await new SignJWT({})
     .setProtectedHeader({ alg, kid: String(privateJwk.kid), typ: 'JWT' })
@@ -43,6 +44,7 @@ export async function backendServicesToken(client: StackClient, stack: Pick<Loca
     .sign(await importJWK(privateJwk as JWK, alg));
   const response = await client.fetch(stack.tokenEndpoint, {
     method: 'POST',
+    headers,
     body: new URLSearchParams({
       grant_type: 'client_credentials',
       scope: scope ?? stack.backendService.scope,

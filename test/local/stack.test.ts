@@ -272,7 +272,7 @@ describe('contract and logs', () => {
   it('writes dev.json (0600) with exactly the contract fields, and they work', async () => {
     const contract = JSON.parse(readFileSync(stack.devJsonFile, 'utf8')) as Record<string, unknown>;
     expect(statSync(stack.devJsonFile).mode & 0o777).toBe(0o600);
-    expect(Object.keys(contract).sort()).toEqual(['apiKeys', 'audience', 'backendService', 'baseUrl', 'caCertFile', 'clients', 'issuer', 'tokenEndpoint']);
+    expect(Object.keys(contract).sort()).toEqual(['apiKeys', 'audience', 'backendService', 'baseUrl', 'caCertFile', 'certificateBoundService', 'clients', 'issuer', 'tokenEndpoint']);
     expect(contract).toMatchObject({ baseUrl: stack.baseUrl, issuer: stack.issuer, tokenEndpoint: `${stack.issuer}/token`, audience: stack.audience });
     expect(contract.baseUrl).toMatch(/^https:\/\/localhost:\d+\/v1$/);
     expect(readFileSync(resolve(contract.caCertFile as string), 'utf8')).toBe(stack.caPem);

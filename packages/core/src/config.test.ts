@@ -27,4 +27,12 @@ describe('issuer configuration', () => {
     expect(auth({ AUTH_AUDIENCE: 'https://api.example' }).jwksUri).toBeUndefined();
     expect(auth({ AUTH_AUDIENCE: 'https://api.example', AUTH_JWKS_URI: 'https://keys.example/jwks' }).jwksUri).toBe('https://keys.example/jwks');
   });
+
+  it('keeps plain bearer tokens unless a stage asks for DPoP or certificate-bound tokens', () => {
+    const base = { AUTH_AUDIENCE: 'https://api.example' };
+    expect(auth(base).senderConstraint).toBe('none');
+    expect(auth({ ...base, AUTH_SENDER_CONSTRAINT: 'dpop' }).senderConstraint).toBe('dpop');
+    expect(auth({ ...base, AUTH_SENDER_CONSTRAINT: 'mtls' }).senderConstraint).toBe('mtls');
+    expect(() => auth({ ...base, AUTH_SENDER_CONSTRAINT: 'DPoP' })).toThrow('AUTH_SENDER_CONSTRAINT must be one of none, dpop, mtls');
+  });
 });

@@ -3,6 +3,7 @@
  * knows whether it runs in AWS or on the local stack.
  */
 import { readFileSync } from 'node:fs';
+import type { SenderConstraint } from './route.js';
 import { tables } from './tables.js';
 
 /**
@@ -41,6 +42,12 @@ export interface AuthConfig {
   tokenCacheSeconds: number;
   /** Extra CA certificate (PEM) to trust for the JWKS download, e.g. the local stack's CA. */
   extraCaPem?: string;
+  /**
+   * Proof of possession every token of this stage must come with: `none` (plain bearer, the
+   * default), `dpop` (RFC 9449 proofs) or `mtls` (tokens bound to the client certificate, RFC 8705;
+   * the stage needs a mutual-TLS custom domain). Routes may demand more (route manifest).
+   */
+  senderConstraint: SenderConstraint;
 }
 
 export interface DataConfig {
@@ -133,6 +140,7 @@ function readAuth(env: NodeJS.ProcessEnv): AuthConfig {
     tokenCacheSize: nonNegativeInt(env, 'AUTH_TOKEN_CACHE_SIZE', 1000),
     tokenCacheSeconds: positiveInt(env, 'AUTH_TOKEN_CACHE_SECONDS', 300),
     legacyTokenTypes: oneOf(env, 'AUTH_ALLOW_LEGACY_TYP', ['true', 'false'] as const, 'false') === 'true',
+    senderConstraint: oneOf(env, 'AUTH_SENDER_CONSTRAINT', ['none', 'dpop', 'mtls'] as const, 'none'),
     ...(caFile ? { extraCaPem: readFileSync(caFile, 'utf8') } : {}),
   };
 }

@@ -35,6 +35,8 @@ const catalogue = {
   // Authentication and authorisation
   MISSING_TOKEN: { status: 401, issue: 'login', message: 'A bearer token is required.', headers: { 'WWW-Authenticate': 'Bearer' } },
   INVALID_TOKEN: { status: 401, issue: 'login', message: 'The bearer token is not valid.', headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } },
+  // RFC 9449: a DPoP proof that is missing, malformed, replayed or made for another request or key.
+  INVALID_DPOP_PROOF: { status: 401, issue: 'login', message: 'The DPoP proof is not valid.', headers: { 'WWW-Authenticate': 'DPoP error="invalid_dpop_proof"' } },
   INSUFFICIENT_SCOPE: { status: 403, issue: 'forbidden', message: 'The token does not grant access to this interaction.', headers: { 'WWW-Authenticate': 'Bearer error="insufficient_scope"' } },
   // Validation
   MALFORMED_JSON: { status: 400, issue: 'structure', message: 'The request body is not valid JSON.' },

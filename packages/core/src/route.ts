@@ -26,6 +26,13 @@ export type Permission = 'c' | 'r' | 'u' | 'd' | 's';
 /** FHIR RESTful interaction codes (CapabilityStatement.rest.resource.interaction.code). */
 export type Interaction = 'read' | 'vread' | 'update' | 'delete' | 'create' | 'search-type' | 'capabilities';
 
+/**
+ * Proof of possession a token must come with (see packages/middleware/src/sender-constraint):
+ * `dpop`, a DPoP proof per request (RFC 9449); `mtls`, the client certificate the token is bound
+ * to (RFC 8705); `none`, a plain bearer token.
+ */
+export type SenderConstraint = 'none' | 'dpop' | 'mtls';
+
 export interface RouteSchemas {
   /** Schema of `pathParameters`; properties only, the object wrapper is added. */
   path?: JsonSchema;
@@ -68,4 +75,9 @@ export interface RouteDefinition {
    * `required` refuses requests without one.
    */
   idempotency?: { required: boolean };
+  /**
+   * Proof of possession this route demands beyond the stage's `AUTH_SENDER_CONSTRAINT` (e.g.
+   * writes need DPoP); a route never demands less than its stage.
+   */
+  senderConstraint?: Exclude<SenderConstraint, 'none'>;
 }

@@ -46,6 +46,15 @@ export const tables = {
     sortKey: 'mark',
     indexes: [],
   },
+  dpopProofs: {
+    name: 'DpopProofs',
+    envVar: 'DPOP_PROOFS_TABLE',
+    // One item per DPoP proof seen (a hash of its key thumbprint and `jti`), kept until the proof
+    // is too old to be accepted anyway; a conditional put refuses a second use.
+    partitionKey: 'proof',
+    indexes: [],
+    ttlAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export const tableList: readonly TableDefinition[] = Object.values(tables);

@@ -49,4 +49,15 @@ describe('CapabilityStatement', () => {
     const untyped = { ...routes.patientSearch, schemas: { query: { name: { type: 'string', maxLength: 10 } } } };
     expect(() => capabilityStatement([untyped], '2026-01-01T00:00:00.000Z')).toThrow(/patient-search name has no FHIR type/);
   });
+
+  it('says the proof of possession the stage and each route need (plain bearer by default)', () => {
+    type Security = { rest: Array<{ security: { description: string } }> };
+    expect((statement as unknown as Security).rest[0]?.security.description).toContain('Every token needs a bearer token');
+    const dpopStage = capabilityStatement(routeList, '2026-01-01T00:00:00.000Z', 'dpop') as unknown as Security;
+    expect(dpopStage.rest[0]?.security.description).toContain('Every token needs a DPoP-bound token with a DPoP proof (RFC 9449)');
+    const mtlsStage = capabilityStatement(routeList, '2026-01-01T00:00:00.000Z', 'mtls') as unknown as Security;
+    expect(mtlsStage.rest[0]?.security.description).toContain('bound to the client certificate');
+    const demanding = capabilityStatement([{ ...routes.patientCreate, senderConstraint: 'dpop' as const }], '2026-01-01T00:00:00.000Z') as Statement;
+    expect(demanding.rest[0]?.resource[0]?.interaction[0]?.documentation).toContain('requires scope */Patient.c and a DPoP-bound token with a DPoP proof');
+  });
 });

@@ -1,4 +1,4 @@
-import type { RouteDefinition } from '@health-api/core';
+import type { RouteDefinition, SenderConstraint } from '@health-api/core';
 import { SEARCH_PARAMETER_TYPES } from './schemas.js';
 
 const SMART_SECURITY = 'http://terminology.hl7.org/CodeSystem/restful-security-service';
@@ -27,10 +27,18 @@ function searchCombination(route: RouteDefinition) {
   }];
 }
 
+/** What a sender constraint asks of the caller, in words. */
+const PROOF_OF_POSSESSION: Record<SenderConstraint, string> = {
+  none: 'a bearer token',
+  dpop: 'a DPoP-bound token with a DPoP proof (RFC 9449)',
+  mtls: 'a token bound to the client certificate of the mutual-TLS connection (RFC 8705)',
+};
+
 const declaresHeader = (route: RouteDefinition, name: string) => name in (route.schemas.headers ?? {});
 
 function documentation(route: RouteDefinition): string {
   const needs = [`scope */${route.scope?.resourceType}.${route.scope?.permission}`];
+  if (route.senderConstraint) needs.push(PROOF_OF_POSSESSION[route.senderConstraint]);
   if (route.idempotency?.required) needs.push('an Idempotency-Key header');
   const honours = [
     ...(route.idempotency && !route.idempotency.required ? ['Idempotency-Key (a retry replays the first answer)'] : []),
@@ -41,10 +49,10 @@ function documentation(route: RouteDefinition): string {
 
 /**
  * A FHIR R4 CapabilityStatement describing exactly the routes of the manifest: interactions,
- * search parameters and their required combinations, versioning, conditional create, and the
- * headers a create honours or requires.
+ * search parameters and their required combinations, versioning, conditional create, the
+ * headers a create honours or requires, and the proof of possession the stage's tokens need.
  */
-export function capabilityStatement(routes: readonly RouteDefinition[], date: string) {
+export function capabilityStatement(routes: readonly RouteDefinition[], date: string, senderConstraint: SenderConstraint = 'none') {
   const byType = new Map<string, RouteDefinition[]>();
   for (const route of routes) {
     if (!route.resourceType) continue;
@@ -63,7 +71,8 @@ export function capabilityStatement(routes: readonly RouteDefinition[], date: st
       security: {
         cors: false,
         service: [{ coding: [{ system: SMART_SECURITY, code: 'SMART-on-FHIR' }] }],
-        description: 'OAuth 2.0 bearer access tokens (JWT) with SMART v2 scopes, plus an API key in x-api-key.',
+        description: `OAuth 2.0 access tokens (JWT) with SMART v2 scopes, plus an API key in x-api-key. Every token needs ${PROOF_OF_POSSESSION[senderConstraint]}`
+          + '; a DPoP-bound token always comes with its proof (Authorization: DPoP), a certificate-bound one over its certificate.',
       },
       resource: [...byType].map(([type, typeRoutes]) => {
         const search = typeRoutes.find((route) => route.interaction === 'search-type');

@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import type { SystemClientCredentials, SystemClientName } from './issuer-clients.js';
+import type { CertificateBoundCredentials, SystemClientCredentials, SystemClientName } from './issuer-clients.js';
 import { writeSecretFile } from './state-files.js';
 
 /** `.local/dev.json`: how tools and later suites find the running stack (see the README). */
@@ -14,6 +14,8 @@ export interface DevContract {
   clients: Record<SystemClientName, SystemClientCredentials>;
   /** The SMART Backend Services client: it signs client assertions with the private JWK in `keyFile`. */
   backendService: { clientId: string; scope: string; keyFile: string };
+  /** The client that authenticates with its certificate and gets tokens bound to it (needs `--mtls`). */
+  certificateBoundService: CertificateBoundCredentials;
 }
 
 export function displayPath(file: string, cwd = process.cwd()): string {

@@ -44,6 +44,26 @@ export interface BackendServiceCredentials {
   keyFile: string;
 }
 
+/**
+ * A service that holds a client certificate of the local CA: it authenticates with that
+ * certificate (`tls_client_auth`, RFC 8705 section 2.1) and its access tokens are bound to it
+ * (`cnf["x5t#S256"]`), so they work only over a connection made with the same certificate.
+ * Needs `npm start -- --mtls` (the issuer and gateway ask for certificates only then).
+ */
+export const CERTIFICATE_BOUND_SERVICE = {
+  clientId: 'mtls-service',
+  scope: 'system/Patient.cruds system/Observation.cruds',
+  /** Name of its certificate under `.local/tls` (`client-service.pem`). */
+  certificateName: 'service',
+} as const;
+
+export interface CertificateBoundCredentials {
+  clientId: string;
+  scope: string;
+  certFile: string;
+  keyFile: string;
+}
+
 /** A browser or native app: public, so no secret; PKCE S256 is mandatory. */
 export const SMART_APP = {
   clientId: 'smart-app',

@@ -1,12 +1,15 @@
 import './quiet-oidc-provider.js'; // before oidc-provider, which warns at import time
+import type { X509Certificate } from 'node:crypto';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Provider, { errors } from 'oidc-provider';
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { ListeningServer } from './https-server.js';
+import type { TLSSocket } from 'node:tls';
 import type { BackendServiceCredentials, SystemClientCredentials, SystemClientName } from './issuer-clients.js';
-import { BACKEND_SERVICE, SMART_APP, SYSTEM_CLIENT_SCOPES, grantableScopes, patientOfLogin, systemClientNames } from './issuer-clients.js';
+import { BACKEND_SERVICE, CERTIFICATE_BOUND_SERVICE, SMART_APP, SYSTEM_CLIENT_SCOPES, grantableScopes, patientOfLogin, systemClientNames } from './issuer-clients.js';
 import { loadOrCreateSecretJson } from './state-files.js';
+import { clientCertificateName } from './tls-material.js';
 
 /** Access tokens live 10 minutes, as the deployed issuer's. */
 export const ACCESS_TOKEN_TTL_SECONDS = 600;
@@ -77,7 +80,23 @@ function clientMetadata(secrets: IssuerSecrets, backendKey: Record<string, unkno
     jwks: { keys: [publicJwk(backendKey) as unknown as NonNullable<ClientMetadata['jwks']>['keys'][number]] },
     smart_scopes: BACKEND_SERVICE.scope,
   };
-  return [...system, backend, app];
+  const certificateBound: ClientMetadata = {
+    client_id: CERTIFICATE_BOUND_SERVICE.clientId,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'tls_client_auth',
+    tls_client_auth_subject_dn: `CN=${clientCertificateName(CERTIFICATE_BOUND_SERVICE.certificateName)}`,
+    tls_client_certificate_bound_access_tokens: true,
+    smart_scopes: CERTIFICATE_BOUND_SERVICE.scope,
+  };
+  return [...system, backend, certificateBound, app];
+}
+
+/** The client certificate of this request's connection, if the handshake verified it against the local CA. */
+function verifiedCertificate(ctx: KoaContextWithOIDC): X509Certificate | undefined {
+  const socket = ctx.req.socket as Partial<TLSSocket>;
+  return socket.authorized ? socket.getPeerX509Certificate?.() : undefined;
 }
 
 /** Adds the SMART launch context (`patient`) to the token response, next to the access token. */
@@ -111,6 +130,8 @@ export async function startIssuer(listening: ListeningServer, options: { stateDi
     cookies: { keys: secrets.cookieKeys },
     clients: clientMetadata(secrets, backendKey),
     enabledJWA: { clientAuthSigningAlgValues: [BACKEND_SERVICE.alg] },
+    // What the clients use, nothing more: no client_secret_post (secrets in bodies) or client_secret_jwt.
+    clientAuthMethods: ['client_secret_basic', 'private_key_jwt', 'tls_client_auth', 'none'],
     clientDefaults: { id_token_signed_response_alg: SIGNING_ALG },
     extraClientMetadata: { properties: ['smart_scopes'] },
     scopes: SMART_APP.oidcScopes.split(' '),
@@ -121,6 +142,19 @@ export async function startIssuer(listening: ListeningServer, options: { stateDi
     features: {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
+      // Sender-constrained tokens: a client that sends a DPoP proof to the token endpoint gets a
+      // token bound to its key (`cnf.jkt`); the certificate-bound client gets one bound to its
+      // certificate (`cnf["x5t#S256"]`), which needs a server that asks for certificates.
+      dPoP: { enabled: true },
+      mTLS: {
+        enabled: true,
+        certificateBoundAccessTokens: true,
+        tlsClientAuth: true,
+        getCertificate: (ctx) => verifiedCertificate(ctx)?.toString(),
+        certificateAuthorized: (ctx) => verifiedCertificate(ctx) !== undefined,
+        certificateSubjectMatches: (ctx, property, expected) =>
+          property === 'tls_client_auth_subject_dn' && verifiedCertificate(ctx)?.subject === expected,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => audience,

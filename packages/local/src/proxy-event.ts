@@ -2,6 +2,7 @@ import type { RouteDefinition } from '@health-api/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 
 /** Stage name of the local API (the deployed one is named by the infra). */
 export const LOCAL_STAGE = 'local';
@@ -61,6 +62,25 @@ function clfTime(date: Date): string {
   return `${day}/${month}/${year}:${time} +0000`;
 }
 
+type ClientCert = APIGatewayProxyEvent['requestContext']['identity']['clientCert'];
+
+/**
+ * The client certificate as API Gateway passes it on a mutual-TLS custom domain: only one the
+ * TLS handshake verified against the truststore (the local CA), else none.
+ */
+function clientCertOf(request: IncomingMessage): ClientCert {
+  const socket = request.socket as Partial<TLSSocket>;
+  const peer = socket.authorized ? socket.getPeerX509Certificate?.() : undefined;
+  if (!peer) return null;
+  return {
+    clientCertPem: peer.toString(),
+    subjectDN: peer.subject.replaceAll('\n', ','),
+    issuerDN: peer.issuer.replaceAll('\n', ','),
+    serialNumber: peer.serialNumber,
+    validity: { notBefore: peer.validFrom, notAfter: peer.validTo },
+  };
+}
+
 /**
  * A REST API (v1) Lambda proxy event, shaped as API Gateway builds it. The API key's value is
  * left out of `identity` (only its id is given): handlers never need the secret.
@@ -70,7 +90,7 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
   const query = queryOf(input.query);
   const method = input.route.method;
   const nulls = {
-    accessKey: null, accountId: null, apiKey: null, caller: null, clientCert: null, cognitoAuthenticationProvider: null,
+    accessKey: null, accountId: null, apiKey: null, caller: null, cognitoAuthenticationProvider: null,
     cognitoAuthenticationType: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, principalOrgId: null, user: null, userArn: null,
   };
   return {
@@ -103,6 +123,7 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       identity: {
         ...nulls,
         apiKeyId: input.apiKeyId,
+        clientCert: clientCertOf(input.request),
         sourceIp: input.sourceIp,
         userAgent: input.request.headers['user-agent'] ?? null,
       },

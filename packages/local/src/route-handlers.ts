@@ -1,4 +1,4 @@
-import type { RouteDefinition } from '@health-api/core';
+import type { RouteDefinition, SenderConstraint } from '@health-api/core';
 import { tableList } from '@health-api/core';
 import { handlerModule, routeList } from '@health-api/functions';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +16,8 @@ export interface HandlerEnvironment {
   /** The audit chains' MAC key file and anchor directory, both created on first use. */
   auditKeyFile: string;
   auditAnchorDir: string;
+  /** Proof of possession the stage's tokens need (`AUTH_SENDER_CONSTRAINT`). */
+  senderConstraint: SenderConstraint;
 }
 
 /**
@@ -34,6 +36,7 @@ export function configureHandlerEnvironment(env: HandlerEnvironment): void {
     LOCAL_DATA_KEY_FILE: env.dataKeyFile,
     LOCAL_AUDIT_KEY_FILE: env.auditKeyFile,
     LOCAL_AUDIT_ANCHOR_DIR: env.auditAnchorDir,
+    AUTH_SENDER_CONSTRAINT: env.senderConstraint,
     // dynalite takes any credentials; real ones have no business in this process.
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '@health-api/core';
+import type { GatewayConfig, SenderConstraint } from '@health-api/core';
 import { API_BASE_PATH } from '@health-api/core';
 import { closeAuditTrail } from '@health-api/core/audit';
 import { mkdir } from 'node:fs/promises';
@@ -15,11 +15,12 @@ import type { GatewayConfigOverrides } from './gateway-settings.js';
 import { gatewaySettings } from './gateway-settings.js';
 import type { ListeningServer } from './https-server.js';
 import { listenHttps } from './https-server.js';
-import type { BackendServiceCredentials, SmartApp, SystemClientCredentials, SystemClientName } from './issuer-clients.js';
+import type { BackendServiceCredentials, CertificateBoundCredentials, SmartApp, SystemClientCredentials, SystemClientName } from './issuer-clients.js';
+import { CERTIFICATE_BOUND_SERVICE } from './issuer-clients.js';
 import { startIssuer } from './issuer.js';
 import { configureHandlerEnvironment, loadRouteHandlers } from './route-handlers.js';
 import type { TlsMaterial } from './tls-material.js';
-import { loadOrCreateTls } from './tls-material.js';
+import { loadOrCreateClientCert, loadOrCreateTls } from './tls-material.js';
 
 export interface LocalStackOptions {
   /** Gateway port; default 8443, 0 picks a free one. */
@@ -41,6 +42,14 @@ export interface LocalStackOptions {
    * dynalite's endpoint, answers the one the handlers use, and is closed after the gateway.
    */
   interposeDynamo?: (endpoint: string) => Promise<{ endpoint: string; close: () => Promise<void> }>;
+  /**
+   * Mutual TLS, as on an API Gateway custom domain with a truststore: the gateway takes only
+   * connections with a client certificate of the local CA (and passes it to the handlers as
+   * `requestContext.identity.clientCert`); the issuer asks for one too, to bind tokens to it.
+   */
+  mtls?: boolean;
+  /** The stage's `AUTH_SENDER_CONSTRAINT` for the handlers; default `none` (plain bearer). */
+  senderConstraint?: SenderConstraint;
 }
 
 export interface LocalStack {
@@ -58,6 +67,8 @@ export interface LocalStack {
   clients: Record<SystemClientName, SystemClientCredentials>;
   /** The SMART Backend Services client (private_key_jwt). */
   backendService: BackendServiceCredentials;
+  /** The client with a certificate of the local CA, whose tokens are bound to it (with `mtls`). */
+  certificateBoundService: CertificateBoundCredentials;
   smartApp: SmartApp;
   devJsonFile: string;
   dynamoEndpoint: string;
@@ -100,9 +111,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   })());
   try {
     const tls = await loadOrCreateTls(join(stateDir, 'tls'));
+    const serviceCert = await loadOrCreateClientCert(join(stateDir, 'tls'), CERTIFICATE_BOUND_SERVICE.certificateName);
+    // Only the local CA's client certificates count; the gateway refuses a handshake without one.
+    const askForCertificates = (required: boolean) => (options.mtls ? { requestCert: true, rejectUnauthorized: required, ca: tls.caPem } : {});
     const [gatewayServer, issuerServer, dynamo] = await Promise.all([
-      listenHttps(tls, options.gatewayPort ?? 8443).then((server) => (gateway = server)),
-      listenHttps(tls, options.issuerPort ?? 8444).then((server) => { opened.push(server); return server; }),
+      listenHttps(tls, options.gatewayPort ?? 8443, askForCertificates(true)).then((server) => (gateway = server)),
+      listenHttps(tls, options.issuerPort ?? 8444, askForCertificates(false)).then((server) => { opened.push(server); return server; }),
       startDynalite(options.dataDir ? { path: options.dataDir } : {}),
     ]);
     opened.push(dynamo);
@@ -117,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataKeyFile: join(stateDir, 'keys', 'data-keys.json'),
       auditKeyFile: join(stateDir, 'keys', 'audit-key.json'),
       auditAnchorDir: join(stateDir, 'audit-anchors'),
+      senderConstraint: options.senderConstraint ?? 'none',
     });
     const [routes, apiKeyStore] = await Promise.all([
       loadRouteHandlers(),
@@ -129,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const apiKeys = apiKeyStore.values();
+    const certificateBoundService = { clientId: CERTIFICATE_BOUND_SERVICE.clientId, scope: CERTIFICATE_BOUND_SERVICE.scope, certFile: serviceCert.certFile, keyFile: serviceCert.keyFile };
     const contract: DevContract = {
       baseUrl,
       issuer: issuer.issuer,
@@ -138,12 +154,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiKeys: { standard: apiKeys.standard ?? '', partner: apiKeys.partner ?? '' },
       clients: issuer.clients,
       backendService: { clientId: issuer.backendService.clientId, scope: issuer.backendService.scope, keyFile: displayPath(issuer.backendService.keyFile) },
+      certificateBoundService: { ...certificateBoundService, certFile: displayPath(serviceCert.certFile), keyFile: displayPath(serviceCert.keyFile) },
     };
     const devJsonFile = join(stateDir, 'dev.json');
     await writeDevContract(devJsonFile, contract);
     return {
       contract, baseUrl, issuer: issuer.issuer, tokenEndpoint: issuer.tokenEndpoint, audience,
-      caPem: tls.caPem, caCertFile: tls.caFile, apiKeys, clients: issuer.clients, backendService: issuer.backendService, smartApp: issuer.smartApp,
+      caPem: tls.caPem, caCertFile: tls.caFile, apiKeys, clients: issuer.clients, backendService: issuer.backendService, certificateBoundService, smartApp: issuer.smartApp,
       devJsonFile, dynamoEndpoint: dynamo.endpoint,
       parts: { tls, apiKeyStore, routes, gatewayConfig, issuerServer },
       close: closeAll,

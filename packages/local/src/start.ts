@@ -1,6 +1,8 @@
 /**
  * `npm start`: the whole API on this machine over HTTPS. Flags: `--data DIR` persists dynalite
- * tables in DIR (in memory otherwise). Env: GATEWAY_PORT (8443), ISSUER_PORT (8444).
+ * tables in DIR (in memory otherwise); `--mtls` makes the gateway take only connections with a
+ * client certificate of the local CA and the stage demand certificate-bound tokens; `--dpop`
+ * makes the stage demand DPoP-bound tokens. Env: GATEWAY_PORT (8443), ISSUER_PORT (8444).
  * Stops gracefully on Ctrl-C / SIGTERM: no new connections, requests in flight are answered,
  * dynalite closes its store; a second Ctrl-C exits at once.
  */
@@ -8,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { DASHBOARD_PATH } from './dashboard/dashboard-page.js';
 import { displayPath } from './dev-contract.js';
 import type { LocalStack } from './stack.js';
+import { senderConstraintSnippets } from './start-snippets.js';
 import { startLocalStack } from './stack.js';
 
 function port(name: string, fallback: number): number {
@@ -19,7 +22,7 @@ function port(name: string, fallback: number): number {
 }
 
 /** What a newcomer needs to make a first call, with commands that work as printed. */
-function banner(stack: LocalStack): string {
+function banner(stack: LocalStack, mtls: boolean): string {
   const ca = displayPath(stack.caCertFile);
   const clinical = stack.clients.clinical;
   const clients = Object.entries(stack.clients).map(([name, c]) =>
@@ -49,14 +52,15 @@ function banner(stack: LocalStack): string {
     `  TOKEN=$(curl -s --cacert ${ca} -u ${clinical.clientId}:${clinical.clientSecret} -d grant_type=client_credentials \\`,
     `    --data-urlencode "scope=${clinical.scope}" ${stack.tokenEndpoint} | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
     `  curl --cacert ${ca} -H "x-api-key: ${stack.apiKeys.standard}" -H "Authorization: Bearer $TOKEN" ${stack.baseUrl}/Patient/example`,
+    ...senderConstraintSnippets(stack, { mtls }),
     '',
   ].join('\n');
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string' }, mtls: { type: 'boolean' }, dpop: { type: 'boolean' }, help: { type: 'boolean' } } });
   if (values.help) {
-    console.log('Usage: npm start [-- --data DIR]   env: GATEWAY_PORT (8443), ISSUER_PORT (8444)');
+    console.log('Usage: npm start [-- --data DIR] [--mtls] [--dpop]   env: GATEWAY_PORT (8443), ISSUER_PORT (8444)');
     return;
   }
   const started = performance.now();
@@ -64,8 +68,10 @@ async function main(): Promise<void> {
     gatewayPort: port('GATEWAY_PORT', 8443),
     issuerPort: port('ISSUER_PORT', 8444),
     ...(values.data ? { dataDir: values.data } : {}),
+    ...(values.mtls ? { mtls: true, senderConstraint: 'mtls' as const } : {}),
+    ...(values.dpop ? { senderConstraint: 'dpop' as const } : {}),
   });
-  console.log(banner(stack));
+  console.log(banner(stack, Boolean(values.mtls)));
   console.log(`Started in ${Math.round(performance.now() - started)} ms. Access log (one JSON line per request):`);
 
   let stopping = false;

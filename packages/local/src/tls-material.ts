@@ -82,3 +82,47 @@ export async function loadOrCreateTls(dir: string): Promise<TlsMaterial> {
   }
   return { caPem, caFile: files.caCert, key, cert };
 }
+
+/** A client certificate of the local CA, for mutual TLS (`npm start -- --mtls`). */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** The subject common name of the local client certificate `name`. */
+export const clientCertificateName = (name: string): string => `Health API local client ${name}`;
+
+function createClientCert(ca: { key: string; cert: string }, commonName: string): Promise<GenerateResult> {
+  return generate([{ name: 'commonName', value: commonName }], {
+    ...EC_SHA256,
+    notAfterDate: yearsFromNow(1),
+    ca,
+    extensions: [
+      { name: 'basicConstraints', cA: false, critical: true },
+      { name: 'keyUsage', digitalSignature: true, critical: true },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
+  });
+}
+
+/**
+ * Loads (or makes, signed by the local CA in `dir`) the client certificate `client-<name>.pem`
+ * and its key: what a caller presents to a gateway that asks for certificates, and what the
+ * local issuer binds its certificate-bound tokens to. Call after `loadOrCreateTls(dir)`.
+ */
+export async function loadOrCreateClientCert(dir: string, name: string): Promise<ClientCertificate> {
+  const certFile = join(dir, `client-${name}.pem`);
+  const keyFile = join(dir, `client-${name}.key`);
+  let [cert, key] = await Promise.all([certFile, keyFile].map(readIfExists));
+  if (!stillValid(cert) || key === undefined) {
+    const [caPem, caKey] = await Promise.all([join(dir, 'ca.pem'), join(dir, 'ca.key')].map(readIfExists));
+    if (caPem === undefined || caKey === undefined) throw new Error('the local CA is missing: load it with loadOrCreateTls first');
+    const client = await createClientCert({ key: caKey, cert: caPem }, clientCertificateName(name));
+    [cert, key] = [client.cert, client.private];
+    await writeSecretFile(keyFile, key);
+    await writeSecretFile(certFile, cert);
+  }
+  return { cert, key, certFile, keyFile };
+}

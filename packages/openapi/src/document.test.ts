@@ -169,3 +169,24 @@ describe('redocly lint (recommended ruleset, redocly.yaml)', () => {
     expect(report.problems.map((p) => p.ruleId)).toEqual(expect.arrayContaining(['security-defined']));
   }, 60_000);
 });
+
+describe('sender-constrained tokens in the document', () => {
+  type Operation = { parameters: Array<{ name: string; in: string; required: boolean }>; 'x-sender-constraint'?: string; responses: Record<string, { 'x-error-codes'?: string[] }> };
+  const operationOf = (doc: ReturnType<typeof openApiDocument>, path: string, method: string) =>
+    (doc.paths as unknown as Record<string, Record<string, Operation>>)[path]?.[method] as Operation;
+
+  it('lets every secured operation take a DPoP proof (optional on a bearer route) and answer INVALID_DPOP_PROOF', () => {
+    const create = operationOf(document, '/v1/Patient', 'post');
+    expect(create.parameters.find((p) => p.name === 'DPoP')).toMatchObject({ in: 'header', required: false });
+    expect(create.responses['401']?.['x-error-codes']).toContain('INVALID_DPOP_PROOF');
+    expect(create['x-sender-constraint']).toBeUndefined();
+    expect(operationOf(document, '/v1/metadata', 'get').parameters.find((p) => p.name === 'DPoP')).toBeUndefined();
+  });
+
+  it('marks a route that demands DPoP, with the proof header required', () => {
+    const demanding = routeList.map((route) => (route.id === 'patient-create' ? { ...route, senderConstraint: 'dpop' as const } : route));
+    const create = operationOf(openApiDocument(demanding), '/v1/Patient', 'post');
+    expect(create['x-sender-constraint']).toBe('dpop');
+    expect(create.parameters.find((p) => p.name === 'DPoP')).toMatchObject({ required: true });
+  });
+});

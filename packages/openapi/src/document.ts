@@ -4,7 +4,7 @@ import { eventSchema } from '@health-api/middleware';
 import { errorCodesByStatus, routeErrorCodes } from './route-errors.js';
 import { componentSchemas, pascalCase, ref, successSchemaName } from './schemas.js';
 import type { OAuthEndpoints } from './security.js';
-import { securityRequirements, securitySchemes } from './security.js';
+import { dpopHeaderParameter, securityRequirements, securitySchemes, senderConstraintExtension } from './security.js';
 
 /**
  * The OpenAPI 3.1 description of the API, generated from the route manifest (paths, methods,
@@ -97,6 +97,7 @@ function parameters(route: RouteDefinition) {
       name: headerName(name), in: 'header', required: headerRequired(name), schema,
       ...(REQUEST_HEADER_DOCS[name] ? { description: REQUEST_HEADER_DOCS[name] } : {}),
     })),
+    ...(route.scope ? [dpopHeaderParameter(route)] : []),
   ];
 }
 
@@ -143,6 +144,7 @@ function operation(route: RouteDefinition, refs: ComponentRefs) {
       + (route.apiKey ? ' Needs an API key.' : '') + (route.cacheTtlSeconds ? ` Cached up to ${route.cacheTtlSeconds} s.` : ''),
     tags: [route.resourceType ?? 'Server'],
     security: securityRequirements(route),
+    ...senderConstraintExtension(route),
     parameters: parameters(route),
     ...(body ? {
       requestBody: {

@@ -19,8 +19,8 @@ const HANDLER: readonly ErrorCode[] = [
   'COOKIE_NOT_ALLOWED', 'METHOD_OVERRIDE_NOT_ALLOWED', 'AUTHORIZATION_DUPLICATED', 'INVALID_TOKEN', 'NOT_ACCEPTABLE',
   'UNSUPPORTED_MEDIA_TYPE', 'DUPLICATE_HEADER', 'DUPLICATE_PARAMETER', 'UNKNOWN_PARAMETER', 'VALIDATION_FAILED', 'SERVICE_UNAVAILABLE',
 ];
-/** Token verification and the SMART scope check: routes with a scope. */
-const AUTH: readonly ErrorCode[] = ['MISSING_TOKEN', 'INVALID_TOKEN', 'INSUFFICIENT_SCOPE'];
+/** Token verification, its proof of possession (DPoP) and the SMART scope check: routes with a scope. */
+const AUTH: readonly ErrorCode[] = ['MISSING_TOKEN', 'INVALID_TOKEN', 'INVALID_DPOP_PROOF', 'INSUFFICIENT_SCOPE'];
 const BODY: readonly ErrorCode[] = ['MALFORMED_JSON'];
 const IDEMPOTENT: readonly ErrorCode[] = ['IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED'];
 /** `If-None-Exist`: its criteria are a search, and a search may match more than one resource. */

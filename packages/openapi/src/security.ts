@@ -38,7 +38,11 @@ export function securitySchemes(routes: readonly RouteDefinition[], endpoints: O
       type: 'oauth2',
       description: 'Bearer JWT access tokens from the issuer. SMART v2 scopes (`<context>/<Type>.<cruds>`); v1 scopes '
         + '(`.read`, `.write`) and combined letters (e.g. `system/Patient.rs`) are also accepted. The authorization code '
-        + 'flow requires PKCE with S256. Tokens are accepted only in the Authorization header, never in the query.',
+        + 'flow requires PKCE with S256. Tokens are accepted only in the Authorization header, never in the query. '
+        + 'Sender-constrained tokens: a stage may demand (AUTH_SENDER_CONSTRAINT), and an operation marked '
+        + '`x-sender-constraint` always demands, DPoP-bound tokens (RFC 9449: `Authorization: DPoP <token>` plus a '
+        + '`DPoP` proof header made for the request) or tokens bound to the client certificate of a mutual-TLS '
+        + 'connection (RFC 8705). A DPoP-bound token is never accepted as a plain bearer token.',
       flows: {
         clientCredentials: { tokenUrl: endpoints.tokenUrl, scopes: scopesFor(routes, FLOW_CONTEXTS.clientCredentials) },
         authorizationCode: {
@@ -64,3 +68,16 @@ export function securityRequirements(route: RouteDefinition): Array<Record<strin
   if (!scope) return route.apiKey ? [key] : [];
   return Object.values(FLOW_CONTEXTS).flat().map((context) => ({ [OAUTH_SCHEME]: [scopeOf(context, scope)], ...key }));
 }
+
+/** The `DPoP` proof header (RFC 9449) a secured operation reads: required where the route demands DPoP. */
+export function dpopHeaderParameter(route: RouteDefinition) {
+  return {
+    name: 'DPoP', in: 'header', required: route.senderConstraint === 'dpop',
+    description: 'DPoP proof (RFC 9449) for this request, sent with `Authorization: DPoP <token>`: typ `dpop+jwt`, an asymmetric '
+      + '`alg`, the public `jwk`, `htm` and `htu` of this request (no query), a recent `iat`, a unique `jti` and `ath`; at most 8 KB.',
+    schema: { type: 'string', maxLength: 8192 },
+  };
+}
+
+/** `x-sender-constraint` of an operation whose route demands more than its stage. */
+export const senderConstraintExtension = (route: RouteDefinition) => (route.senderConstraint ? { 'x-sender-constraint': route.senderConstraint } : {});

@@ -50,6 +50,9 @@ function outputsFor(args: MockResourceArgs, id: string): Record<string, unknown>
         executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${String(args.inputs.restApi)}/${stage}`,
       };
     }
+    // A versioned bucket's object: the version a mutual-TLS domain names (infra/sender-constraint.ts).
+    case 'aws:s3/bucketObjectv2:BucketObjectv2':
+      return { ...base, versionId: `${id}-version-1` };
     case 'aws:lambda/function:Function':
       return { ...base, invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${base.arn}/invocations`, qualifiedArn: base.arn };
     case 'aws:cognito/userPool:UserPool':

@@ -9,7 +9,7 @@ import { TokenRejected, checkAudienceBinding, checkHeader, checkLifetime, create
 const authConfig = (issuer: TestIssuer): AuthConfig => ({
   issuer: issuer.issuer, issuerKind: 'oidc', audience: issuer.audience, clientIds: [], maxTokenLifetimeSeconds: 900,
   maxAuthorizationLength: 4096, jwksRefetchIntervalSeconds: 60, jwksMaxAgeSeconds: 900, legacyTokenTypes: false,
-  tokenCacheSize: 100, tokenCacheSeconds: 300, extraCaPem: issuer.caPem,
+  tokenCacheSize: 100, tokenCacheSeconds: 300, extraCaPem: issuer.caPem, senderConstraint: 'none',
 });
 
 describe('checkHeader', () => {
