@@ -69,6 +69,7 @@ const classOfCode: Record<ErrorCode, RefusalClass | null> = {
   METHOD_OVERRIDE_NOT_ALLOWED: 'validation-failed',
   MISSING_TOKEN: 'authentication-failed',
   INVALID_TOKEN: 'authentication-failed',
+  INVALID_DPOP_PROOF: 'authentication-failed',
   INSUFFICIENT_SCOPE: 'scope-denied',
   MALFORMED_JSON: 'validation-failed',
   VALIDATION_FAILED: 'validation-failed',
