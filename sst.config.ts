@@ -16,6 +16,7 @@ export default $config({
     const { api, usagePlans } = await import('./infra/api');
     await import('./infra/waf');
     const { alarmTopic } = await import('./infra/monitoring');
+    await import('./infra/dashboard');
     return {
       url: api.url,
       issuer: issuer.issuer,

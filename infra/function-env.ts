@@ -4,6 +4,7 @@
  * anchor bucket live. Only names and ARNs: secret values are fetched at run time from Secrets
  * Manager, never put in the environment.
  */
+import { deployOptions } from './stage';
 import { auditAnchors, auditMacKey } from './audit-anchors';
 import { blindIndexSecret, fieldKey, tableDefinitions, tables, type TableKey } from './data';
 import { issuer } from './auth';
@@ -13,6 +14,7 @@ export function functionEnvironment(): Record<string, $util.Input<string>> {
   return {
     SERVICE_NAME: $app.name,
     STAGE: $app.stage,
+    ...(deployOptions.metricsClientIds ? { METRICS_CLIENT_ID_DIMENSION: 'true' } : {}),
     AUTH_ISSUER: issuer.issuer,
     AUTH_ISSUER_KIND: issuer.kind,
     ...(issuer.legacyTokenTypes ? { AUTH_ALLOW_LEGACY_TYP: 'true' } : {}),

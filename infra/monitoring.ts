@@ -1,8 +1,12 @@
 /**
  * Alarms to an encrypted SNS topic: gateway 5xx and 4xx rates, p99 latency, throttled requests,
- * authentication and authorisation failures (from the functions' security event lines), audit
- * seal failures, WAF blocks, and each function's errors and throttles.
+ * WAF blocks, and per function its errors and throttles, and, from the metrics it emits
+ * (packages/core/src/api-metrics.ts), authentication failures and scope refusals per minute, its
+ * 5xx rate, audit writes that failed, and dependencies that throttled it. Audit seal failures
+ * and gateway throttling have no function metric: log metric filters count them.
  */
+import type { ApiMetricName } from '../packages/core/src/api-metrics';
+import { metricsNamespace, outcomeMetrics, refusalMetrics, REQUESTS_METRIC, routeMetricDimensions } from '../packages/core/src/api-metrics';
 import { api, routeFunctions, stage } from './api';
 import { logsKey } from './logs';
 import { deployOptions } from './stage';
@@ -14,14 +18,17 @@ if (deployOptions.alarmEmail) {
   new aws.sns.TopicSubscription('AlarmsEmail', { topic: alarmTopic.arn, protocol: 'email', endpoint: deployOptions.alarmEmail });
 }
 
-const METRICS_NAMESPACE = `${$app.name}/${$app.stage}`;
+/** The namespace the functions emit their metrics in; log metric filters count into it too. */
+export const METRICS_NAMESPACE = metricsNamespace($app.name, $app.stage);
+const ONE_MINUTE = 60;
 const FIVE_MINUTES = 300;
 
 type AlarmArgs = Omit<aws.cloudwatch.MetricAlarmArgs, 'alarmActions' | 'okActions' | 'evaluationPeriods'> & { evaluationPeriods?: number };
 
 function alarm(name: string, args: AlarmArgs): aws.cloudwatch.MetricAlarm {
   return new aws.cloudwatch.MetricAlarm(name, {
-    period: FIVE_MINUTES,
+    // A metric math alarm sets its period on each metric.
+    ...(args.metricQueries ? {} : { period: FIVE_MINUTES }),
     treatMissingData: 'notBreaching',
     ...args,
     evaluationPeriods: args.evaluationPeriods ?? 1,
@@ -47,7 +54,32 @@ function logAlarm(name: string, logGroupName: $util.Input<string>, pattern: stri
   });
 }
 
-const apiDimensions = { ApiName: api.nodes.api.name, Stage: stage.stageName };
+/** Alarms on a metric one route's function emits (a Sum over `period`). */
+function routeMetricAlarm(name: string, routeId: string, metricName: ApiMetricName, threshold: number, description: string, period = ONE_MINUTE): void {
+  alarm(name, {
+    alarmDescription: description,
+    namespace: METRICS_NAMESPACE, metricName, dimensions: routeMetricDimensions($app.name, routeId),
+    statistic: 'Sum', period, comparisonOperator: 'GreaterThanThreshold', threshold,
+  });
+}
+
+/** Alarms when more than `threshold` of a route's calls end in a 5xx (metric math on two emitted metrics). */
+function routeServerErrorRateAlarm(name: string, routeId: string, threshold: number): void {
+  const metric = (id: string, metricName: ApiMetricName) => ({
+    id, metric: { namespace: METRICS_NAMESPACE, metricName, dimensions: routeMetricDimensions($app.name, routeId), stat: 'Sum', period: FIVE_MINUTES },
+  });
+  alarm(name, {
+    alarmDescription: `More than ${threshold * 100}% of calls to ${routeId} fail on the server side`,
+    comparisonOperator: 'GreaterThanThreshold', threshold,
+    metricQueries: [
+      metric('errors', outcomeMetrics['server-error']),
+      metric('requests', REQUESTS_METRIC),
+      { id: 'rate', expression: 'errors / requests', label: '5xx rate', returnData: true },
+    ],
+  });
+}
+
+export const apiDimensions = { ApiName: api.nodes.api.name, Stage: stage.stageName };
 
 alarm('Api5xxRateAlarm', {
   alarmDescription: 'More than 1% of requests fail on the server side',
@@ -86,9 +118,11 @@ for (const [id, { function: fn, logGroup }] of Object.entries(routeFunctions)) {
     namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions,
     statistic: 'Sum', comparisonOperator: 'GreaterThanThreshold', threshold: 0,
   });
-  // The middleware logs one `securityEvent` line per refused token or scope.
-  logAlarm(`${id}AuthenticationFailures`, logGroup.name, '{ $.securityEvent.eventType = "authentication" }', 20, `Repeated token failures on ${id}`);
-  logAlarm(`${id}AuthorisationFailures`, logGroup.name, '{ $.securityEvent.eventType = "authorisation" }', 20, `Repeated scope refusals on ${id}`);
+  routeMetricAlarm(`${id}AuthenticationFailedAlarm`, id, refusalMetrics['authentication-failed'], 20, `More than 20 token failures a minute on ${id}`);
+  routeMetricAlarm(`${id}ScopeDeniedAlarm`, id, refusalMetrics['scope-denied'], 20, `More than 20 scope refusals a minute on ${id}`);
+  routeMetricAlarm(`${id}AuditWriteFailedAlarm`, id, refusalMetrics['audit-write-failed'], 0, `Audit records not written on ${id}`);
+  routeMetricAlarm(`${id}ThrottledAlarm`, id, refusalMetrics.throttled, 0, `DynamoDB or KMS throttled ${id}`, FIVE_MINUTES);
+  routeServerErrorRateAlarm(`${id}ServerErrorRateAlarm`, id, 0.01);
   // A chain head the audit trail could not seal: its newest records lack tamper evidence until the next seal.
   logAlarm(`${id}AuditSealFailures`, logGroup.name, '{ $.message = "audit seal failed" }', 0, `Audit chain heads not sealed on ${id}`);
 }

@@ -19,6 +19,8 @@ function list(value: string | undefined): string[] {
 
 /** Optional deploy-time options; all are documented in docs/deploy.md. */
 export const deployOptions = {
+  /** The functions' metrics also carry the caller's client id (a dimension set of their own). */
+  metricsClientIds: process.env.HEALTH_API_METRICS_CLIENT_IDS === 'true',
   /** Custom domain; when set the default execute-api endpoint is turned off. */
   domainName: process.env.HEALTH_API_DOMAIN,
   /** ACM certificate (same region) for the custom domain. */

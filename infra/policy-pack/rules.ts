@@ -4,6 +4,7 @@
  * violations. The same module serves the offline tests (properties from the mocked synth) and
  * the Pulumi policy pack (properties from the engine), so it imports only plain data.
  */
+import { apiMetricNames, METRIC_DIMENSIONS, metricsNamespace, outcomeMetrics, refusalMetrics, REQUESTS_METRIC } from '../../packages/core/src/api-metrics';
 import { errorSpec, operationOutcome } from '../../packages/core/src/errors';
 import { gatewayConfig } from '../../packages/core/src/gateway-config';
 import { tableList } from '../../packages/core/src/tables';
@@ -47,6 +48,7 @@ export const RESOURCE_TYPES = {
   role: 'aws:iam/role:Role',
   logGroup: 'aws:cloudwatch/logGroup:LogGroup',
   alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
+  dashboard: 'aws:cloudwatch/dashboard:Dashboard',
   metricFilter: 'aws:cloudwatch/logMetricFilter:LogMetricFilter',
   topic: 'aws:sns/topic:Topic',
   webAcl: 'aws:wafv2/webAcl:WebAcl',
@@ -65,6 +67,13 @@ type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-e
 
 const ofType = (resources: readonly PolicyResource[], type: string): Array<PolicyResource & { props: Props }> =>
   resources.filter((r) => r.type === type);
+
+interface AlarmedMetric { namespace: string; metricName: string; dimensions?: Record<string, string> }
+
+/** The metrics alarms watch: their own, or each metric of their metric math. */
+const alarmedMetrics = (alarms: ReadonlyArray<{ props: Props }>): AlarmedMetric[] => alarms.flatMap(({ props }) => (props.metricQueries
+  ? (props.metricQueries as Props[]).flatMap((q) => (q.metric ? [q.metric as AlarmedMetric] : []))
+  : [{ namespace: props.namespace, metricName: props.metricName, dimensions: props.dimensions } as AlarmedMetric]));
 
 /** API Gateway's own log-delivery role (created once per account by SST); not a function role. */
 const API_GATEWAY_ACCOUNT_ROLE = 'APIGatewayPushToCloudWatchLogsRole';
@@ -454,7 +463,7 @@ export const rules: Rule[] = [
   },
   {
     name: 'AlarmsWired',
-    description: 'Alarms for gateway errors and latency, WAF blocks, throttling, auth failures, audit seal failures and each function, all notifying an encrypted topic.',
+    description: 'Alarms for gateway errors and latency, WAF blocks, throttling, audit seal failures, and per function its errors, throttles, authentication failures, scope refusals, 5xx rate, audit write failures and throttled dependencies, all notifying an encrypted topic.',
     check(resources) {
       const topics = new Set(ofType(resources, T.topic).filter((t) => t.props.kmsMasterKeyId).map((t) => t.props.arn));
       const alarms = ofType(resources, T.alarm);
@@ -468,10 +477,46 @@ export const rules: Rule[] = [
       for (const fn of ofType(resources, T.fn)) {
         for (const metric of ['Errors', 'Throttles']) if (!has('AWS/Lambda', metric, ['FunctionName', fn.props.name])) violations.push(`${fn.name}: no ${metric} alarm`);
       }
+      // The functions' own metrics, per route (AlarmsOnEmittedMetrics checks they are emitted).
+      const onRoute = (metricName: string, route: string) => alarmedMetrics(alarms).some((m) => m.metricName === metricName && m.dimensions?.route === route);
+      for (const { id } of routeList) {
+        for (const refusal of ['authentication-failed', 'scope-denied', 'audit-write-failed', 'throttled'] as const) {
+          if (!onRoute(refusalMetrics[refusal], id)) violations.push(`${id}: no ${refusalMetrics[refusal]} alarm`);
+        }
+        const rate = alarms.some((a) => {
+          const names = (a.props.metricQueries as Props[] | undefined ?? []).filter((q) => q.metric?.dimensions?.route === id).map((q) => q.metric.metricName);
+          return names.includes(outcomeMetrics['server-error']) && names.includes(REQUESTS_METRIC);
+        });
+        if (!rate) violations.push(`${id}: no 5xx rate alarm`);
+      }
       const filters = ofType(resources, T.metricFilter);
       const alarmed = (pattern: string): boolean => filters.some((f) => String(f.props.pattern).includes(pattern)
         && alarms.some((a) => a.props.metricName === f.props.metricTransformation?.name && a.props.namespace === f.props.metricTransformation?.namespace));
-      for (const pattern of ['"authentication"', '"authorisation"', '"audit seal failed"', '$.status = 429']) if (!alarmed(pattern)) violations.push(`no alarm on log lines matching ${pattern}`);
+      for (const pattern of ['"audit seal failed"', '$.status = 429']) if (!alarmed(pattern)) violations.push(`no alarm on log lines matching ${pattern}`);
+      return violations;
+    },
+  },
+  {
+    name: 'AlarmsOnEmittedMetrics',
+    description: 'Every alarm and dashboard graph on a metric outside AWS namespaces names one the functions emit (packages/core/src/api-metrics.ts), with their dimensions, in their namespace, or one a log metric filter of this stack counts.',
+    check(resources, { stage }) {
+      const filters = ofType(resources, T.metricFilter).map((f) => f.props.metricTransformation as Props);
+      const routeIds = new Set(routeList.map((r) => r.id));
+      const violations = ofType(resources, T.alarm).flatMap((alarm) => alarmedMetrics([alarm]).flatMap((m) => {
+        if (String(m.namespace).startsWith('AWS/')) return [];
+        if (filters.some((f) => f.name === m.metricName && f.namespace === m.namespace)) return [];
+        if (!(apiMetricNames as readonly string[]).includes(m.metricName)) return [`${alarm.name}: ${m.metricName} is not a metric the functions emit`];
+        const dimensions = m.dimensions ?? {};
+        if (Object.keys(dimensions).sort().join() !== [...METRIC_DIMENSIONS].sort().join()) return [`${alarm.name}: dimensions ${Object.keys(dimensions).join(', ')} are not the emitted ${METRIC_DIMENSIONS.join(', ')}`];
+        if (!routeIds.has(dimensions.route ?? '')) return [`${alarm.name}: route ${dimensions.route} is not in the manifest`];
+        if (m.namespace !== metricsNamespace(dimensions.service ?? '', stage)) return [`${alarm.name}: namespace ${m.namespace} is not where ${dimensions.service} emits`];
+        return [];
+      }));
+      for (const dashboard of ofType(resources, T.dashboard)) {
+        for (const [, name] of String(dashboard.props.dashboardBody).matchAll(/MetricName=\\?"([^"\\]+)\\?"/g)) {
+          if (!(apiMetricNames as readonly string[]).includes(name as string)) violations.push(`${dashboard.name}: graphs ${name}, not a metric the functions emit`);
+        }
+      }
       return violations;
     },
   },

@@ -15,6 +15,8 @@ import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, ensureChromium } from './chromium.js';
+import type { WatchedPage } from './watched-page.js';
+import { cspViolations, watchedPage } from './watched-page.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/screenshots/docs-page.png', import.meta.url));
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
@@ -43,32 +45,15 @@ describe('docs page in headless Chromium', () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startDocsServer>>;
   let page: Page;
-  const offOrigin: string[] = [];
-  const consoleLines: string[] = [];
-  const pageErrors: string[] = [];
+  let watched: WatchedPage;
 
   beforeAll(async () => {
     const executablePath = ensureChromium();
     server = await startDocsServer();
     browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // The network is blocked: anything not from our loopback origin is refused and recorded.
-    await context.route('**/*', (route) => {
-      if (route.request().url().startsWith(`${server.origin}/`)) return route.continue();
-      offOrigin.push(route.request().url());
-      return route.abort('blockedbyclient');
-    });
-    page = await context.newPage();
-    page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    // Init scripts run outside the page's CSP; they record violations the console might not show.
-    await context.addInitScript(() => {
-      interface Violation { violatedDirective: string; blockedURI: string }
-      const window = globalThis as unknown as { addEventListener(type: string, listener: (event: Violation) => void): void };
-      const seen: string[] = [];
-      Object.assign(globalThis, { cspViolations: seen });
-      window.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI}`));
-    });
+    watched = await watchedPage(browser, server.origin, { viewport: { width: 1280, height: 800 } });
+    page = watched.page;
     const response = await page.goto(`${server.origin}${DOCS_PATH}`, { waitUntil: 'networkidle' });
     expect(response?.status()).toBe(200);
   }, INSTALL_TIMEOUT_MS);
@@ -112,19 +97,17 @@ describe('docs page in headless Chromium', () => {
   }, 120_000);
 
   it('loads with no CSP violation, no script error and no request off the origin', async () => {
-    const violations = await page.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations);
-    expect(violations).toEqual([]);
-    expect(consoleLines.filter((line) => /Content Security Policy|Refused to/i.test(line))).toEqual([]);
-    expect(consoleLines.filter((line) => line.startsWith('error'))).toEqual([]);
-    expect(pageErrors).toEqual([]);
-    expect(offOrigin).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    expect(watched.consoleLines.filter((line) => /Content Security Policy|Refused to/i.test(line))).toEqual([]);
+    expect(watched.consoleLines.filter((line) => line.startsWith('error'))).toEqual([]);
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.offOrigin).toEqual([]);
   });
 
   it('does see a violation when the page is tampered with an inline script', async () => {
     const tampered = await page.context().newPage();
     await tampered.goto(`${server.origin}${TAMPERED_PATH}`, { waitUntil: 'networkidle' });
-    const violations = await tampered.evaluate(() => (globalThis as unknown as { cspViolations: string[] }).cspViolations);
-    expect(violations).toContain('script-src-elem inline');
+    expect(await cspViolations(tampered)).toContain('script-src-elem inline');
     expect(await tampered.title()).not.toBe('injected');
     await tampered.close();
   });

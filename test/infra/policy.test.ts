@@ -74,6 +74,10 @@ const variants: Variant[] = [
   { rule: 'WAFLoggingRedacted', broken: 'nothing redacted', breakage: breaking(T.webAclLogging, (p) => ({ ...p, redactedFields: [] })), expected: 'header authorization not redacted' },
   { rule: 'AlarmsWired', broken: 'alarms notify nobody', breakage: breaking(T.alarm, (p) => ({ ...p, alarmActions: [] })), expected: 'does not notify' },
   { rule: 'AlarmsWired', broken: 'alarm topic unencrypted', breakage: breaking(T.topic, (p) => ({ ...p, kmsMasterKeyId: undefined })), expected: 'does not notify an encrypted topic' },
+  { rule: 'AlarmsWired', broken: 'audit write failures not alarmed', breakage: breaking(T.alarm, (p) => (p.metricName === 'AuditWriteFailed' ? { ...p, metricName: 'Requests' } : p)), expected: 'metadata: no AuditWriteFailed alarm' },
+  { rule: 'AlarmsOnEmittedMetrics', broken: 'an alarm on a metric no function emits', breakage: breaking(T.alarm, (p) => (p.metricName === 'AuthenticationFailed' ? { ...p, metricName: 'AuthFailures' } : p)), expected: 'AuthFailures is not a metric the functions emit' },
+  { rule: 'AlarmsOnEmittedMetrics', broken: 'an alarm with a client id dimension the functions never add', breakage: breaking(T.alarm, (p) => (p.metricName === 'ScopeDenied' ? { ...p, dimensions: { ...(p.dimensions as Props), clientId: 'c1' } } : p)), expected: 'are not the emitted service, route' },
+  { rule: 'AlarmsOnEmittedMetrics', broken: 'a dashboard graph of a metric no function emits', breakage: breaking(T.dashboard, (p, _, output) => ({ ...p, dashboardBody: output(p.dashboardBody).apply((body: string) => body.replace('MetricName=\\"Requests\\"', 'MetricName=\\"Calls\\"')) })), expected: 'graphs Calls' },
 ];
 
 const ruleNamed = (name: string) => rules.find((r) => r.name === name)!;

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { refusalMetrics } from '../../packages/core/src/api-metrics.js';
 import { readConfig } from '../../packages/core/src/config.js';
 import { operationOutcome } from '../../packages/core/src/errors.js';
 import { tableList } from '../../packages/core/src/tables.js';
@@ -189,5 +190,21 @@ describe('offline synth of sst.config.ts', () => {
       process.off('unhandledRejection', quiet);
       process.off('uncaughtException', quiet);
     }
+  });
+});
+
+describe('offline synth: the API dashboard', () => {
+  it('graphs requests, refusals by class, 5xx, latency p50 and p99 per route, and WAF blocks', () => {
+    const [dashboard, ...others] = ofType('aws:cloudwatch/dashboard:Dashboard');
+    expect(others).toEqual([]);
+    const body = JSON.parse(String(dashboard?.inputs.dashboardBody)) as { widgets: Array<{ properties: { title: string; metrics: unknown[] } }> };
+    expect(body.widgets.map((w) => w.properties.title)).toEqual([
+      'Requests per route', 'Refusals by class', '5xx', 'Latency p50 and p99 per route (ms)', 'WAF blocks',
+    ]);
+    const text = JSON.stringify(body);
+    for (const name of [...Object.values(refusalMetrics), 'Requests', 'ServerErrors']) expect(text).toContain(`MetricName=\\"${name}\\"`);
+    expect(text).toMatch(/MetricName=\\"Latency\\"', 'p50'/);
+    expect(text).toMatch(/MetricName=\\"Latency\\"', 'p99'/);
+    expect(text).toContain('"BlockedRequests"');
   });
 });

@@ -86,6 +86,11 @@ export type AuditSealConfig =
 export interface AppConfig {
   serviceName: string;
   stage: string;
+  /**
+   * Whether the functions' metrics also carry the caller's client id, in a dimension set of their
+   * own (`METRICS_CLIENT_ID_DIMENSION`). Off unless the deployer opts in: every client is a metric.
+   */
+  metricsClientIds: boolean;
   auth: AuthConfig;
   data: DataConfig;
 }
@@ -161,6 +166,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     serviceName: env.SERVICE_NAME ?? 'secure-health-api',
     stage: env.STAGE ?? 'local',
+    metricsClientIds: oneOf(env, 'METRICS_CLIENT_ID_DIMENSION', ['true', 'false'] as const, 'false') === 'true',
     // Read on first use, so tools that only touch data (audit:verify) need no issuer settings.
     get auth() {
       auth ??= readAuth(env);

@@ -10,3 +10,4 @@ export * from './access/reach.js';
 export * from './audit/index.js';
 export * from './fhir/semantic-checks.js';
 export * from './fhir/search-syntax.js';
+export * from './api-metrics.js';

@@ -1,3 +1,4 @@
+import { DASHBOARD_PATH } from './dashboard/dashboard-page.js';
 import { displayPath } from './dev-contract.js';
 import type { LocalStack } from './stack.js';
 import { senderConstraintSnippets } from './start-snippets.js';
@@ -17,6 +18,7 @@ export function banner(stack: LocalStack, mtls = false): string {
     `  Audience   ${stack.audience}`,
     `  CA         ${ca}   (trust it with --cacert or NODE_EXTRA_CA_CERTS)`,
     `  Contract   ${displayPath(stack.devJsonFile)}`,
+    `  Dashboard  ${new URL(stack.baseUrl).origin}${DASHBOARD_PATH}   (the functions' metrics, live; local only)`,
     '  API keys (header x-api-key)',
     ...Object.entries(stack.apiKeys).map(([name, value]) => `    ${name.padEnd(9)} ${value}`),
     '  System clients (client_credentials, HTTP Basic auth)',

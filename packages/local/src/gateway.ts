@@ -1,7 +1,7 @@
 import type { ErrorCode, GatewayConfig, RouteDefinition } from '@health-api/core';
 import { API_BASE_PATH, errorSpec, operationOutcome } from '@health-api/core';
 import type { ApiHandler } from '@health-api/middleware';
-import { SECURITY_HEADERS } from '@health-api/middleware';
+import { onMetricsFlush, SECURITY_HEADERS } from '@health-api/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,6 +9,8 @@ import { BlockList, isIPv6 } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AccessLogRecord, LogSink } from './access-log.js';
 import { consoleSink, writeAccessLog } from './access-log.js';
+import { dashboardFiles } from './dashboard/dashboard-page.js';
+import { MetricsWindow } from './dashboard/metrics-window.js';
 import type { ApiKey, ApiKeyStore } from './api-keys.js';
 import type { ListeningServer } from './https-server.js';
 import { lambdaContext, proxyEvent } from './proxy-event.js';
@@ -165,6 +167,10 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
   const domainName = new URL(listening.origin).host;
   // The OpenAPI document and the docs page, built once from the same manifest.
   const documentation = documentationFiles(options.routes.map((binding) => binding.route), { serverUrl: listening.origin, ...options.oauth });
+  // The local metrics dashboard (/_dashboard): the functions' EMF documents of the last minutes.
+  const metricsWindow = new MetricsWindow();
+  listening.server.on('close', onMetricsFlush((emf) => metricsWindow.record(emf)));
+  const dashboard = dashboardFiles(metricsWindow);
   const allow = config.waf.allowIps.length > 0 ? blockListOf(config.waf.allowIps) : undefined;
   const deny = blockListOf(config.waf.denyIps);
   const wafRate = new SlidingWindowCounter(config.waf.ratePerIp, config.waf.windowSeconds * 1000);
@@ -208,7 +214,7 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     if (body.length > config.waf.maxBodyBytes) return refuse({ code: 'PAYLOAD_TOO_LARGE', type: 'WAF_FILTERED', waf: true });
 
     const url = new URL(request.url ?? '/', 'https://localhost');
-    const file = request.method === 'GET' ? documentation.get(url.pathname) : undefined;
+    const file = request.method === 'GET' ? documentation.get(url.pathname) ?? dashboard(url.pathname) : undefined;
     if (file) return send(200, { ...file.headers, 'x-amzn-RequestId': requestId }, file.body);
     const match = route(request.method ?? '', url.pathname);
     if (!match) return refuse({ code: 'ROUTE_NOT_FOUND', type: 'MISSING_AUTHENTICATION_TOKEN' });

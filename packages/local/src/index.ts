@@ -12,3 +12,4 @@ export type { DevContract } from './dev-contract.js';
 export { SMART_APP, SYSTEM_CLIENT_SCOPES } from './issuer-clients.js';
 export { startLocalDynamo } from './local-dynamodb.js';
 export { startIssuer } from './issuer.js';
+export { DASHBOARD_PATH } from './dashboard/dashboard-page.js';

@@ -45,6 +45,8 @@ export function configureHandlerEnvironment(env: HandlerEnvironment): void {
     AWS_ACCESS_KEY_ID: env.dynamoCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: env.dynamoCredentials.secretAccessKey,
     ...Object.fromEntries(tableList.map((table) => [table.envVar, table.name])),
+    // The functions' EMF metrics go to the gateway's dashboard (/_dashboard), not to stdout.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   });
   // Settings that would send a local handler to AWS (credentials, KMS keys, a bucket), or bind it
   // to another issuer (a JWKS location, a Cognito binding, legacy token types), are dropped.

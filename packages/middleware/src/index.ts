@@ -8,3 +8,5 @@ export { grantsFor } from './smart-scopes/parse.js';
 export type { CompiledValidator, RouteValidators, ValidatorsLoader } from './request-validation/compiled-validator.js';
 export { SECURITY_HEADERS } from './response-headers/index.js';
 export { eventSchema } from './request-validation/event-schema.js';
+export { onMetricsFlush } from './metrics/index.js';
+export type { EmfOutput } from './metrics/index.js';

@@ -16,6 +16,8 @@ export interface RequestState extends Record<string, unknown> {
   access?: ScopeGrant[];
   /** Set once the audit record was attempted, so it is written at most once. */
   audited?: boolean;
+  /** Set when an audit record could not be written, even where the call keeps its own refusal (metrics count it). */
+  auditFailed?: boolean;
   /** Names of query parameters ignored under `handling=lenient` (unsafe names as `*`). */
   ignoredParameters?: string[];
   /** Writes the audit intent record of a change to the resource with this id (see the audit trail). */

@@ -12,6 +12,7 @@ import type { AccessTokenVerifier } from './jwt-auth/verifier.js';
 import { createAccessTokenVerifier } from './jwt-auth/verifier.js';
 import { requestLogging } from './logging/index.js';
 import { logger } from './logging/logger.js';
+import { requestMetrics } from './metrics/index.js';
 import { queryParameters } from './query-parameters/index.js';
 import { requestGuards } from './request-guards/index.js';
 import { headerNormaliser } from './request-headers/index.js';
@@ -19,6 +20,7 @@ import type { RequestState } from './request-state.js';
 import type { ValidatorsLoader } from './request-validation/compiled-validator.js';
 import { requestValidation } from './request-validation/index.js';
 import { responseHeaders } from './response-headers/index.js';
+import { requestTracing } from './tracing/index.js';
 import { smartScopes } from './smart-scopes/index.js';
 
 /** Answer this long before the Lambda deadline, so the caller gets a 504 OperationOutcome. */
@@ -75,7 +77,7 @@ function prefetchIssuerKeys(): void {
 /**
  * The only way to write an endpoint: a route from the manifest plus its business function and
  * its generated validators (`() => import('@health-api/middleware/validators/<route id>')`).
- * Every request passes, in order: the header normaliser, logging, the audit trail and response
+ * Every request passes, in order: the header normaliser, tracing, metrics, logging, the audit trail and response
  * headers (around everything), request guards, token verification, scope check, unknown query parameters
  * (FHIR lenient or strict handling), validation; then the business
  * function. Errors at any step become OperationOutcome answers.
@@ -121,6 +123,8 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     },
   })
     .use(headerNormaliser)
+    .use(requestTracing(route))
+    .use(requestMetrics(route))
     // Powertools adds the invocation (request id, function, cold start) to every log line; never the event.
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
     .use(requestLogging(route))

@@ -39,6 +39,15 @@ export const DOCS_CSP = [
   "connect-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
 ].join('; ');
 
+/** Headers of every page and asset we serve to browsers: the API's own security headers (less its JSON content type) and the CSP. */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(SECURITY_HEADERS).filter(([name]) => name !== 'Content-Type')),
+  'Content-Security-Policy': DOCS_CSP,
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-cache',
+};
+
 const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 const browserDir = fileURLToPath(new URL('./browser/', import.meta.url));
 
@@ -80,17 +89,5 @@ export function docsPage(options: DocsPageOptions): DocsPage {
     '</html>',
     '',
   ].join('\n');
-  // The API's own security headers, less its JSON content type.
-  const apiHeaders = Object.fromEntries(Object.entries(SECURITY_HEADERS).filter(([name]) => name !== 'Content-Type'));
-  return {
-    html,
-    assets,
-    headers: {
-      ...apiHeaders,
-      'Content-Security-Policy': DOCS_CSP,
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'Cache-Control': 'no-cache',
-    },
-  };
+  return { html, assets, headers: { ...PAGE_HEADERS } };
 }

@@ -5,6 +5,7 @@
 import { GenerateMacCommand, KMSClient, KMSInvalidMacException, VerifyMacCommand } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AWS_CLIENT_LIMITS } from '../aws-client-limits.js';
+import { traced } from '../tracing.js';
 import { AUDIT_ANCHOR_PREFIX, anchorKey } from './anchor-key.js';
 import type { Anchor, AnchorStore, SealKey, Sealing } from './chain-seal.js';
 import { anchorContent, anchorPlace } from './chain-seal.js';
@@ -63,7 +64,7 @@ function s3Anchors(s3: S3Client, bucket: string): AnchorStore {
 
 export function awsSealing(region: string, macKeyArn: string, anchorBucket: string): Sealing {
   return {
-    key: kmsSealKey(new KMSClient({ region, ...AWS_CLIENT_LIMITS }), macKeyArn),
-    anchors: s3Anchors(new S3Client({ region, ...AWS_CLIENT_LIMITS }), anchorBucket),
+    key: kmsSealKey(traced(new KMSClient({ region, ...AWS_CLIENT_LIMITS })), macKeyArn),
+    anchors: s3Anchors(traced(new S3Client({ region, ...AWS_CLIENT_LIMITS })), anchorBucket),
   };
 }

@@ -4,6 +4,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { hkdfSync } from 'node:crypto';
 import { AWS_CLIENT_LIMITS } from '../aws-client-limits.js';
+import { traced } from '../tracing.js';
 import type { DataKeyConfig } from '../config.js';
 import { config } from '../config.js';
 import { loadLocalKeyFile } from './local-key-file.js';
@@ -50,7 +51,7 @@ const INDEX_SECRET_MAX_AGE_SECONDS = 3600;
 let secretsProvider: SecretsProvider | undefined;
 
 async function secretMaterial(secretArn: string): Promise<Buffer> {
-  secretsProvider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({ region: config().data.region, ...AWS_CLIENT_LIMITS }) });
+  secretsProvider ??= new SecretsProvider({ awsSdkV3Client: traced(new SecretsManagerClient({ region: config().data.region, ...AWS_CLIENT_LIMITS })) });
   const text = await secretsProvider.get(secretArn, { maxAge: INDEX_SECRET_MAX_AGE_SECONDS });
   const material = strictBase64(typeof text === 'string' ? text : '');
   if (!material || material.length < MIN_INDEX_KEY_BYTES) {
@@ -63,7 +64,7 @@ async function secretMaterial(secretArn: string): Promise<Buffer> {
 function build(keys: DataKeyConfig): DataKeys {
   if (keys.source === 'aws') {
     return {
-      keyring: new KmsKeyringNode({ generatorKeyId: keys.fieldKeyArn, clientProvider: cacheClients(getClient(KMS, AWS_CLIENT_LIMITS)) }),
+      keyring: new KmsKeyringNode({ generatorKeyId: keys.fieldKeyArn, clientProvider: cacheClients((region) => traced(getClient(KMS, AWS_CLIENT_LIMITS)(region))) }),
       derive: deriver(() => secretMaterial(keys.blindIndexSecretArn)),
     };
   }

@@ -65,6 +65,8 @@ export async function startApiHarness(): Promise<ApiHarness> {
   configureAuth(issuer);
   const keyFile = join(mkdtempSync(join(tmpdir(), 'health-api-state-')), 'keys', 'data-keys.json');
   process.env.LOCAL_DATA_KEY_FILE = keyFile;
+  // Nor one EMF metrics line per request (packages/middleware/src/metrics tests what they hold).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const handlers = new Map<string, Handler>();
   const handlerOf = async (route: RouteDefinition) => {
     let handler = handlers.get(route.id);

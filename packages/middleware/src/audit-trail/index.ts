@@ -92,7 +92,10 @@ export function auditTrailMiddleware(route: RouteDefinition, trail: () => AuditT
     },
     onError: async (request) => {
       if (!route.resourceType || request.internal.audited) return;
-      await record(request).catch((cause: unknown) => logFailure('audit-write-failed', cause));
+      await record(request).catch((cause: unknown) => {
+        request.internal.auditFailed = true;
+        logFailure('audit-write-failed', cause);
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { AuthConfig } from '@health-api/core';
+import { inSubsegment } from '@health-api/core/tracing';
 import { WaitPeriodNotYetEndedJwkError } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
@@ -61,7 +62,7 @@ class IssuerJwksCache extends SimpleJwksCache {
   override async getJwks(jwksUri: string): Promise<Jwks> {
     let jwks: Jwks;
     try {
-      jwks = await super.getJwks(jwksUri);
+      jwks = await inSubsegment('JWKS fetch', () => super.getJwks(jwksUri));
     } catch (error) {
       this.lastDownloadFailed = true;
       throw this.unavailable('issuer-unavailable', error);
