@@ -44,7 +44,7 @@ export async function runOneSection(name: keyof BenchResults['sectionSeconds'] &
 
 /**
  * Every section, one after the other (they would disturb each other's timings). DynamoDB is
- * one dynalite in this process, as the real one is outside the function; the cold-start probes
+ * one DynamoDB Local (a JVM, outside this process, as the real one is outside the function); the cold-start probes
  * use this process's issuer, the in-process sections start their own.
  */
 export async function runBench(sizes: BenchSizes, mode: BenchResults['mode']): Promise<BenchResults> {

@@ -2,7 +2,7 @@
  * What a DPoP proof costs per request (RFC 9449), against the plain bearer chain in the same
  * run: the same route and business function, a token the verifier has cached (so neither side
  * pays a token signature check), and on the DPoP side a fresh proof per request, verified with
- * jose and recorded once in the DynamoDB replay table (the runner's dynalite, in its own
+ * jose and recorded once in the DynamoDB replay table (the runner's DynamoDB Local, in its own
  * process as DynamoDB is outside the function). Proofs are made before timing starts.
  */
 import type { RouteDefinition } from '@health-api/core';
@@ -31,7 +31,7 @@ export interface DpopResult {
   dpop: Latency;
   /** jose's check of one proof (signature, claims, thumbprint), without the chain or the replay store. */
   proofAlone: Latency;
-  /** One conditional put into the replay table (dynalite here; DynamoDB in AWS), without the chain. */
+  /** One conditional put into the replay table (DynamoDB Local here; DynamoDB in AWS), without the chain. */
   replayPutAlone: Latency;
   /** DPoP chain minus bearer chain, µs. */
   extraUs: { p50: number; p99: number };
@@ -46,7 +46,7 @@ function expectOk(result: APIGatewayProxyResult, what: string): void {
   if (result.statusCode !== 200) throw new Error(`${what} answered ${result.statusCode}, not 200: the bench would measure an error path`);
 }
 
-/** The section, run in a child process with the runner's dynalite in its environment. */
+/** The section, run in a child process with the runner's DynamoDB Local in its environment. */
 export async function dpopBench(sizes: BenchSizes): Promise<DpopResult> {
   const issuer = await startTestIssuer();
   try {
@@ -113,7 +113,7 @@ export async function dpopBench(sizes: BenchSizes): Promise<DpopResult> {
 
 const SECTION = fileURLToPath(new URL('./section.ts', import.meta.url));
 
-/** The section in its own node process, with a dynalite of its own for the replay table. */
+/** The section in its own node process, with a DynamoDB Local database of its own for the replay table. */
 export async function runDpopBench(mode: 'full' | 'smoke'): Promise<DpopResult> {
   const dynamo = await startTestDynamo();
   try {
@@ -133,9 +133,9 @@ export function dpopMarkdown(r: DpopResult): string {
     '| variant | p50 | p99 |',
     '|---|---:|---:|',
     `| bearer chain | ${us(r.bearer.p50Us)} | ${us(r.bearer.p99Us)} |`,
-    `| DPoP chain (proof checked, replay table put in dynalite) | ${us(r.dpop.p50Us)} | ${us(r.dpop.p99Us)} |`,
+    `| DPoP chain (proof checked, replay table put in DynamoDB Local) | ${us(r.dpop.p50Us)} | ${us(r.dpop.p99Us)} |`,
     `| proof check alone (jose) | ${us(r.proofAlone.p50Us)} | ${us(r.proofAlone.p99Us)} |`,
-    `| replay-table put alone (dynalite) | ${us(r.replayPutAlone.p50Us)} | ${us(r.replayPutAlone.p99Us)} |`,
+    `| replay-table put alone (DynamoDB Local) | ${us(r.replayPutAlone.p50Us)} | ${us(r.replayPutAlone.p99Us)} |`,
     '',
     `A DPoP proof adds ${us(r.extraUs.p50)} p50 / ${us(r.extraUs.p99)} p99 (${r.ratio.p50}× / ${r.ratio.p99}× the bearer chain).`,
     '',

@@ -20,7 +20,7 @@ export interface PipelineResult {
   chainRepeatToken: Latency;
   /** The chain without the audit trail, a token it has not seen: the signature is checked every time. */
   chainFreshToken: Latency;
-  /** The whole chain of the real route, repeat token: one audit record written to DynamoDB (dynalite) per request. */
+  /** The whole chain of the real route, repeat token: one audit record written to DynamoDB (DynamoDB Local) per request. */
   chainWithAudit: Latency;
   /** One ES256 signature check with node:crypto alone, for scale. */
   signatureAlone: Latency;
@@ -68,7 +68,7 @@ function expectOk(result: APIGatewayProxyResult, what: string): void {
 }
 
 export async function pipelineBench(sizes: BenchSizes): Promise<PipelineResult> {
-  // DynamoDB (for the audit trail) is the runner's dynalite, in its own process as in AWS.
+  // DynamoDB (for the audit trail) is the runner's DynamoDB Local, in its own process as in AWS.
   const issuer = await startTestIssuer();
   try {
     configureAuth(issuer);

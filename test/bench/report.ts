@@ -77,7 +77,7 @@ export function markdown(r: BenchResults, checks: readonly TargetCheck[]): strin
     `| bare business function | ${us(p.bare.p50Us)} | ${us(p.bare.p99Us)} | 1 | 1 |`,
     `| chain, repeat token (cache hit) | ${us(p.chainRepeatToken.p50Us)} | ${us(p.chainRepeatToken.p99Us)} | ${p.ratioRepeatToken.p50} | ${p.ratioRepeatToken.p99} |`,
     `| chain, fresh token (signature checked) | ${us(p.chainFreshToken.p50Us)} | ${us(p.chainFreshToken.p99Us)} | ${p.ratioFreshToken.p50} | ${p.ratioFreshToken.p99} |`,
-    `| chain + audit trail (real route; dynalite) | ${us(p.chainWithAudit.p50Us)} | ${us(p.chainWithAudit.p99Us)} | | |`,
+    `| chain + audit trail (real route; DynamoDB Local) | ${us(p.chainWithAudit.p50Us)} | ${us(p.chainWithAudit.p99Us)} | | |`,
     `| ES256 signature alone | ${us(p.signatureAlone.p50Us)} | ${us(p.signatureAlone.p99Us)} | | |`,
     '',
     `Chain minus bare: ${us(p.overheadWithoutSignatureUs.p50)} p50 / ${us(p.overheadWithoutSignatureUs.p99)} p99 with a cached token, ` +

@@ -24,7 +24,8 @@ afterAll(async () => {
 describe('npm start banner', () => {
   it('prints first calls that create a Patient on an empty store and read it back', async () => {
     const text = banner(stack);
-    const commands = text.slice(text.indexOf('Try it')).split('\n').slice(1).map((line) => line.trim()).join('\n');
+    // The first block after 'Try it', up to the blank line before the key- and certificate-based clients.
+    const commands = text.slice(text.indexOf('Try it')).split('\n\n')[0]?.split('\n').slice(1).map((line) => line.trim()).join('\n') ?? '';
     // Asynchronously: the stack answers from this process.
     const { stdout: output } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', commands], { cwd: process.cwd(), encoding: 'utf8', timeout: 30_000 });
     const [metadata, patient] = output.split(/(?<=})\s*(?={)/).map((part) => JSON.parse(part) as { resourceType: string; id?: string; name?: unknown });

@@ -2,7 +2,7 @@
  * DPoP (RFC 9449) attacks over HTTPS on a stage with `AUTH_SENDER_CONSTRAINT=dpop`: tokens
  * from the real local issuer (the backend service, private_key_jwt, with a proof sent to the
  * token endpoint), proofs made with jose, verified by the real handler behind the local gateway,
- * replays refused by the DynamoDB replay table (dynalite). Each attack changes one thing of a
+ * replays refused by the DynamoDB replay table (DynamoDB Local). Each attack changes one thing of a
  * request the first case shows is accepted; each ends with nothing written and nothing leaked.
  */
 import { SignJWT, base64url } from 'jose';

@@ -36,6 +36,7 @@ export function banner(stack: LocalStack, mtls = false): string {
     `  ID=$(curl -s --cacert ${ca} -H "x-api-key: ${stack.apiKeys.standard}" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/fhir+json' \\`,
     `    -d '{"resourceType":"Patient","name":[{"family":"Parata","given":["Aroha"]}]}' ${stack.baseUrl}/Patient | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')`,
     `  curl --cacert ${ca} -H "x-api-key: ${stack.apiKeys.standard}" -H "Authorization: Bearer $TOKEN" ${stack.baseUrl}/Patient/$ID`,
+    '',
     ...senderConstraintSnippets(stack, { mtls }),
     '',
   ].join('\n');

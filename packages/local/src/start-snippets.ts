@@ -29,7 +29,7 @@ function mtlsSnippet(stack: LocalStack, ca: string): string[] {
     `  Certificate-bound token (mutual TLS: the client certificate authenticates and the token is bound to it):`,
     `  TOKEN=$(curl -s --cacert ${ca} ${cert} -d grant_type=client_credentials -d client_id=${clientId} \\`,
     `    --data-urlencode "scope=${scope}" ${stack.tokenEndpoint} | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
-    `  curl --cacert ${ca} ${cert} -H "x-api-key: ${stack.apiKeys.standard}" -H "Authorization: Bearer $TOKEN" ${stack.baseUrl}/Patient/example`,
+    `  curl --cacert ${ca} ${cert} -H "x-api-key: ${stack.apiKeys.standard}" -H "Authorization: Bearer $TOKEN" "${stack.baseUrl}/Patient?identifier=ZAC5361"`,
   ];
 }
 

@@ -8,7 +8,7 @@ let dynamo: TestDynamo;
 beforeAll(async () => { dynamo = await startTestDynamo(); });
 afterAll(() => dynamo?.close());
 
-describe('the DPoP replay store (DynamoDB conditional put, in dynalite)', () => {
+describe('the DPoP replay store (DynamoDB conditional put, in DynamoDB Local)', () => {
   it('takes a proof once, refuses it again, and keeps only a hash and an expiry', async () => {
     const store = dynamoReplayStore();
     const expiresAt = Math.floor(Date.now() / 1000) + 120;

@@ -1,7 +1,7 @@
 /**
  * A route that demands DPoP on a bearer-only stage, through the real middy chain: the test
  * issuer's tokens verified against its JWKS, proofs made with jose, replays refused by the
- * DynamoDB replay store in dynalite.
+ * DynamoDB replay store in DynamoDB Local.
  */
 import type { RouteDefinition } from '@health-api/core';
 import { tables } from '@health-api/core';
