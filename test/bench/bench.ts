@@ -32,13 +32,15 @@ async function section<T>(name: string, mode: BenchResults['mode'], timeoutMs: n
 
 /** Runs one section alone at the given sizes (`npm run bench:section -- <name>`), with the harness it needs. */
 export async function runOneSection(name: keyof BenchResults['sectionSeconds'] & string, sizes: BenchSizes, mode: BenchResults['mode']): Promise<unknown> {
-  if (name !== 'coldStart') return section(name, mode, 300_000);
+  // The same DynamoDB and issuer as a full run: the sections' children find them in the environment.
+  const dynamo = await startTestDynamo();
   const issuer = await startTestIssuer();
   try {
     configureAuth(issuer);
-    return await coldStartBench(sizes, issuer);
+    return name === 'coldStart' ? await coldStartBench(sizes, issuer) : await section(name, mode, 300_000);
   } finally {
     await issuer.close();
+    await dynamo.close();
   }
 }
 

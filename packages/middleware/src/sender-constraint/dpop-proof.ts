@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { JWK } from 'jose';
 import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify } from 'jose';
+import { DPOP_ALGORITHMS, MAX_PROOF_LENGTH, PROOF_MAX_AGE_SECONDS, ProofRejected } from './dpop-rules.js';
+
+export { DPOP_ALGORITHMS, MAX_PROOF_LENGTH, PROOF_MAX_AGE_SECONDS, ProofRejected };
 
 /**
  * A DPoP proof (RFC 9449 section 4.3), checked with jose: typed `dpop+jwt`, signed with an
@@ -9,19 +12,6 @@ import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify } from 'jose';
  * before is the replay store's question; whether the token is bound to its key is the caller's.
  */
 
-export class ProofRejected extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'ProofRejected';
-  }
-}
-
-/** Asymmetric algorithms only (FAPI 2.0 also rules out RSA PKCS#1 v1.5): never `none`, never HMAC. */
-export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'] as const;
-/** Longest DPoP header accepted, in characters: a proof is a few hundred; more is an attack on the parser. */
-export const MAX_PROOF_LENGTH = 8192;
-/** A proof is good for this long after its `iat` (RFC 9449 section 11.1: "a short window"). */
-export const PROOF_MAX_AGE_SECONDS = 60;
 /** How far a client's clock may run ahead of ours. */
 const FUTURE_SKEW_SECONDS = 5;
 /** Members of a private or symmetric JWK: a proof carrying one leaks its key or is no proof. */

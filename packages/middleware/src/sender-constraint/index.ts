@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { baseUrlOf } from '../base-url.js';
 import { headerValues } from '../request-state.js';
 import { certificateThumbprint } from './certificate-binding.js';
-import { DPOP_ALGORITHMS, PROOF_MAX_AGE_SECONDS, ProofRejected, verifyDpopProof } from './dpop-proof.js';
+import { DPOP_ALGORITHMS, PROOF_MAX_AGE_SECONDS, ProofRejected } from './dpop-rules.js';
 import type { ReplayStore } from './replay-store.js';
 
 /**
@@ -69,6 +69,8 @@ async function checkDpop(input: BindingInput, jkt: string): Promise<void> {
   if (proofs.length > 1) throw invalidProof('proof-repeated');
   let proof;
   try {
+    // jose loads with the first proof: a stage or route without DPoP never loads it.
+    const { verifyDpopProof } = await import('./dpop-proof.js');
     proof = await verifyDpopProof(proofs[0] as string, { method: input.event.httpMethod, url: requestUrl(input.event), accessToken: input.token });
   } catch (error) {
     if (error instanceof ProofRejected) throw invalidProof(error.reason);

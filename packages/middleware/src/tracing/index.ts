@@ -1,9 +1,8 @@
 import type { RouteDefinition } from '@health-api/core';
 import { ApiError, outcomeOf, refusalClassOf } from '@health-api/core';
+import type { TraceSegment as Segment } from '@health-api/core/tracing';
 import { tracer } from '@health-api/core/tracing';
 import type { ApiMiddleware, ApiRequest } from '../request-state.js';
-
-type Segment = NonNullable<ReturnType<typeof tracer.getSegment>>;
 
 /**
  * One X-Ray subsegment per call (`## <route id>`) inside Lambda's own segment, annotated with
@@ -16,7 +15,7 @@ export function requestTracing(route: RouteDefinition): ApiMiddleware {
   const open = new WeakMap<ApiRequest, { parent: Segment; subsegment: Segment }>();
   const close = (request: ApiRequest): void => {
     const segments = open.get(request);
-    if (!segments) return;
+    if (!tracer || !segments) return;
     open.delete(request);
     const status = request.response?.statusCode ?? 500;
     const refusal = request.error instanceof ApiError ? refusalClassOf(request.error.code, request.error.reason) : null;
@@ -30,8 +29,8 @@ export function requestTracing(route: RouteDefinition): ApiMiddleware {
   return {
     name: 'request-tracing',
     before: (request) => {
-      const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
-      if (!parent) return;
+      const parent = tracer?.isTracingEnabled() ? tracer.getSegment() : undefined;
+      if (!tracer || !parent) return;
       const subsegment = parent.addNewSubsegment(`## ${route.id}`);
       tracer.setSegment(subsegment);
       open.set(request, { parent, subsegment });
