@@ -9,7 +9,6 @@ import type { ApiHandler, BusinessFunction, BusinessInput, BusinessResult } from
 import { errorResponse } from './error-response/index.js';
 import { jwtAuth } from './jwt-auth/index.js';
 import type { AccessTokenVerifier } from './jwt-auth/verifier.js';
-import { createAccessTokenVerifier } from './jwt-auth/verifier.js';
 import { requestLogging } from './logging/index.js';
 import { logger } from './logging/logger.js';
 import { requestMetrics } from './metrics/index.js';
@@ -56,9 +55,13 @@ const noAuditTrail = (): Promise<void> => Promise.reject(new Error('this route h
  */
 type StateContext = Context & { requestState?: RequestState };
 
-let sharedVerifier: AccessTokenVerifier | undefined;
-/** One verifier (and so one JWKS cache) per container, built on first use. */
-const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessTokenVerifier(config().auth));
+let sharedVerifier: Promise<AccessTokenVerifier> | undefined;
+/**
+ * One verifier (and so one JWKS cache) per container, built on first use. aws-jwt-verify and the
+ * token cache load with it, so a public route (metadata) never loads them.
+ */
+const verifier = (): Promise<AccessTokenVerifier> =>
+  (sharedVerifier ??= import('./jwt-auth/verifier.js').then((m) => m.createAccessTokenVerifier(config().auth)));
 
 /**
  * In Lambda (whose environment is complete before the module loads) the issuer's keys are
@@ -67,11 +70,8 @@ const verifier = (): AccessTokenVerifier => (sharedVerifier ??= createAccessToke
  */
 function prefetchIssuerKeys(): void {
   if (!process.env.AWS_LAMBDA_FUNCTION_NAME) return;
-  try {
-    verifier().prefetch();
-  } catch {
-    // A configuration that cannot be read fails the first request, with its own error.
-  }
+  // A configuration that cannot be read fails the first request, with its own error.
+  verifier().then((v) => v.prefetch(), () => undefined);
 }
 
 /**

@@ -5,9 +5,8 @@ import type { ApiMiddleware } from '../request-state.js';
 import { header } from '../request-state.js';
 import type { SenderBinding } from '../sender-constraint/index.js';
 import { challengeFor, checkSenderConstraint, requiredConstraints, stageBinding } from '../sender-constraint/index.js';
-import { IssuerUnavailable } from './issuer-keys.js';
+import { IssuerUnavailable, TokenRejected } from './errors.js';
 import type { AccessTokenVerifier } from './verifier.js';
-import { TokenRejected } from './verifier.js';
 
 /** RFC 6750 Bearer, or RFC 9449 DPoP for a DPoP-bound token (the sender-constraint step tells which may be used). */
 const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
@@ -19,7 +18,7 @@ const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-
  * token: 503 with Retry-After, so a client retries instead of fetching a new token. A verified
  * token then meets the route's sender constraint (DPoP proof, bound certificate) before it counts.
  */
-export function jwtAuth(route: RouteDefinition, verifier: () => AccessTokenVerifier, binding: SenderBinding = stageBinding): ApiMiddleware {
+export function jwtAuth(route: RouteDefinition, verifier: () => AccessTokenVerifier | Promise<AccessTokenVerifier>, binding: SenderBinding = stageBinding): ApiMiddleware {
   return {
     name: 'jwt-auth',
     before: async (request) => {
@@ -33,7 +32,7 @@ export function jwtAuth(route: RouteDefinition, verifier: () => AccessTokenVerif
       const token = match[2] as string;
       let payload: JwtPayload;
       try {
-        payload = await verifier().verify(token);
+        payload = await (await verifier()).verify(token);
       } catch (error) {
         if (error instanceof IssuerUnavailable) {
           throw new ApiError('SERVICE_UNAVAILABLE', { reason: `dependency-${error.reason}`, headers: { 'Retry-After': String(error.retryAfterSeconds) }, cause: error });

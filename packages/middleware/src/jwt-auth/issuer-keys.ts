@@ -7,6 +7,9 @@ import type { Jwks, PenaltyBox } from 'aws-jwt-verify/jwk';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { rootCertificates } from 'node:tls';
 import { DiscoveryInvalid, discoverJwksUri } from './discovery.js';
+import { IssuerUnavailable } from './errors.js';
+
+export { IssuerUnavailable };
 
 /**
  * The issuer's signing keys: aws-jwt-verify's JWKS cache, plus what it leaves open. Where the
@@ -14,13 +17,6 @@ import { DiscoveryInvalid, discoverJwksUri } from './discovery.js';
  * issuer that cannot be reached told apart from a key it does not publish: the first is the
  * API's problem (503, retry later), the second the token's (401).
  */
-
-export class IssuerUnavailable extends Error {
-  constructor(readonly reason: 'issuer-unavailable' | 'issuer-discovery-invalid', readonly retryAfterSeconds: number, options?: ErrorOptions) {
-    super(reason, options);
-    this.name = 'IssuerUnavailable';
-  }
-}
 
 /**
  * Allows one download per interval, whatever its outcome. The library's own penalty box only

@@ -4,6 +4,9 @@ import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { issuerKeys } from './issuer-keys.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
+import { TokenRejected } from './errors.js';
+
+export { TokenRejected };
 
 /**
  * Access-token verification: aws-jwt-verify checks signature, issuer, audience, `exp` and `nbf`
@@ -12,13 +15,6 @@ import { VerifiedTokenCache } from './verified-token-cache.js';
  * `kid`, an access-token `typ` and the binding of audience-less (Cognito) tokens. The keys,
  * and telling an issuer outage from a bad token, are `issuer-keys.ts`'s.
  */
-
-export class TokenRejected extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'TokenRejected';
-  }
-}
 
 const ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
 /** Headers that point at or carry a key: honouring them lets the sender choose the key. */
