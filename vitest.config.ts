@@ -11,6 +11,9 @@ export default defineConfig({
     // terminal unless LOG_TO_CONSOLE=1 (tests that read logs capture them: test/support/logs.ts).
     setupFiles: ['test/support/quiet-test-logs.ts'],
     onConsoleLog: (log) => (process.env.LOG_TO_CONSOLE === '1' || !log.startsWith('{') ? undefined : false),
+    // The AWS SDK's notice that its 2027 releases need Node 22 says nothing about a test (the
+    // functions target nodejs22.x already); printed once per process, it buried the results.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     // One DynamoDB Local JVM for the run; each test's stack takes a database of its own in it.
     globalSetup: ['test/support/local-dynamodb.global.ts'],
     // The offline infra synth imports a 1 MB bundle from .sst/platform: Node loads it, not Vite.
