@@ -9,8 +9,6 @@ import { rootCertificates } from 'node:tls';
 import { DiscoveryInvalid, discoverJwksUri } from './discovery.js';
 import { IssuerUnavailable } from './errors.js';
 
-export { IssuerUnavailable };
-
 /**
  * The issuer's signing keys: aws-jwt-verify's JWKS cache, plus what it leaves open. Where the
  * JWKS is (discovery, once), a bound on downloads, a background refresh past a max age, and an

@@ -2,8 +2,9 @@ import type { AuthConfig } from '@health-api/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestIssuer } from '../../../../test/support/issuer.js';
 import { newKey, startTestIssuer } from '../../../../test/support/issuer.js';
-import { IssuerUnavailable, JwksRefetchLimiter } from './issuer-keys.js';
-import { TokenRejected, checkAudienceBinding, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
+import { IssuerUnavailable, TokenRejected } from './errors.js';
+import { JwksRefetchLimiter } from './issuer-keys.js';
+import { checkAudienceBinding, checkHeader, checkLifetime, createAccessTokenVerifier } from './verifier.js';
 
 /** The verifier's settings for a test issuer, the JWKS found by discovery. */
 const authConfig = (issuer: TestIssuer): AuthConfig => ({

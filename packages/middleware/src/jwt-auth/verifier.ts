@@ -6,8 +6,6 @@ import { issuerKeys } from './issuer-keys.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 import { TokenRejected } from './errors.js';
 
-export { TokenRejected };
-
 /**
  * Access-token verification: aws-jwt-verify checks signature, issuer, audience, `exp` and `nbf`
  * against the issuer's JWKS; this module adds what it leaves open (see the README's control

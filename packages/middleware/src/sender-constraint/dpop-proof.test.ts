@@ -1,7 +1,8 @@
 import { SignJWT, base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { dpopClient } from '../../../../test/support/dpop.js';
-import { ProofRejected, verifyDpopProof } from './dpop-proof.js';
+import { verifyDpopProof } from './dpop-proof.js';
+import { ProofRejected } from './dpop-rules.js';
 
 const URL_ = 'https://api.example.nz/v1/Patient';
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';

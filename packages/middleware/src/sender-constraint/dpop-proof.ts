@@ -3,8 +3,6 @@ import type { JWK } from 'jose';
 import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify } from 'jose';
 import { DPOP_ALGORITHMS, MAX_PROOF_LENGTH, PROOF_MAX_AGE_SECONDS, ProofRejected } from './dpop-rules.js';
 
-export { DPOP_ALGORITHMS, MAX_PROOF_LENGTH, PROOF_MAX_AGE_SECONDS, ProofRejected };
-
 /**
  * A DPoP proof (RFC 9449 section 4.3), checked with jose: typed `dpop+jwt`, signed with an
  * asymmetric algorithm of the allow-list by the public key it carries, made for this method and
