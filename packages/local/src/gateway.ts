@@ -253,12 +253,14 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
       integrationLatency: null, apiKeyId: null, clientId: null, wafResponseCode: null, errorResponseType: null,
     };
     /** `headers` as `writeHead` takes them (name, value, …); the length is the gateway's. */
-    const send = (status: number, headers: string[], body: Buffer) => {
-      headers.push('Content-Length', String(body.length));
+    // A text body is written as the string it is: Node sends it with the head in one write.
+    const send = (status: number, headers: string[], body: Buffer | string) => {
+      const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+      headers.push('Content-Length', String(length));
       response.writeHead(status, headers);
       response.end(body);
       record.status = status;
-      record.responseLength = body.length;
+      record.responseLength = length;
       record.responseLatency = Math.round(performance.now() - started);
       writeAccessLog(log, record);
     };
@@ -321,7 +323,7 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     if (exceedsResponseLimit(result, config.limits.maxResponseBytes)) return refuse({ code: 'BAD_GATEWAY', type: 'INTEGRATION_FAILURE' });
     // Node's `headers.authorization`: the first one sent.
     if (definition.scope && result.statusCode !== 401) record.clientId = clientIdOf(headerValues(request, 'authorization')[0]);
-    const responseBody = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+    const responseBody = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : result.body ?? '';
     send(result.statusCode, resultHeaders(result, requestId), responseBody);
   }
 
