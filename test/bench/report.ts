@@ -104,7 +104,7 @@ export function markdown(r: BenchResults, checks: readonly TargetCheck[]): strin
     '',
     '### HTTPS end to end',
     '',
-    `${r.https.connections} connections, ${r.https.seconds} s per server, keep-alive, the same certificate and TLS policy; the bare server answers the bytes the gateway answered. ` +
+    `${r.https.connections} connections, ${r.https.seconds} s per server after ${r.https.warmupSeconds} s of the same load unmeasured (V8 compiles the hot code first; that is the cold start's), keep-alive, the same certificate and TLS policy; the bare server answers the bytes the gateway answered. ` +
       'autocannon and the DynamoDB emulator run in processes of their own: "our CPU" is the server process\'s (gateway, handlers, the idle issuer), "emulator CPU" the emulator process\'s, both per request answered.',
     '',
     '| path | server | requests/s | p50 | p99 | our CPU / request | emulator CPU / request | statuses | gateway ÷ bare |',

@@ -16,6 +16,8 @@ export interface BenchSizes {
   /** autocannon: connections and seconds per server. */
   httpsConnections: number;
   httpsSeconds: number;
+  /** Seconds of the same load before each measured one, not counted. */
+  httpsWarmupSeconds: number;
 }
 
 export const FULL: BenchSizes = {
@@ -27,6 +29,7 @@ export const FULL: BenchSizes = {
   memoryRequests: 10_000,
   httpsConnections: 10,
   httpsSeconds: 5,
+  httpsWarmupSeconds: 3,
 };
 
 export const SMOKE: BenchSizes = {
@@ -38,4 +41,5 @@ export const SMOKE: BenchSizes = {
   memoryRequests: 300,
   httpsConnections: 2,
   httpsSeconds: 1,
+  httpsWarmupSeconds: 0,
 };
