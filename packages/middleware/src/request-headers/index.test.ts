@@ -29,6 +29,16 @@ describe('header normaliser', () => {
     expect([event.headers, event.multiValueHeaders]).toEqual([{}, {}]);
   });
 
+  it('keeps a header named __proto__ as a header, never as the prototype of either map', () => {
+    const event = proxyEvent();
+    event.multiValueHeaders = Object.fromEntries([['__proto__', ['x']]]);
+    event.headers = Object.fromEntries([['__Proto__', 'y']]);
+    normaliseHeaders(event);
+    expect(Object.entries(event.multiValueHeaders)).toEqual([['__proto__', ['x']]]);
+    expect(Object.entries(event.headers)).toEqual([['__proto__', 'x']]);
+    expect([Object.getPrototypeOf(event.multiValueHeaders), Object.getPrototypeOf(event.headers)]).toEqual([Object.prototype, Object.prototype]);
+  });
+
   it('gives every name the values RFC 9110 says it has, whatever the spellings, gaps and order of the two maps', () => {
     const name = fc.constantFrom('Accept', 'accept', 'ACCEPT', 'X-One', 'x-one', 'If-Match', '__proto__', 'constructor');
     const value = fc.constantFrom('a', 'b, c', '', 'W/"1"');
