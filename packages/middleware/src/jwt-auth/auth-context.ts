@@ -15,17 +15,20 @@ export interface AuthContext {
   grants: ScopeGrant[];
 }
 
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
 /** The caller's identity from a verified token's claims; its grants are the scope check's to parse. */
 export function identityOf(claims: JwtPayload): Omit<AuthContext, 'grants'> {
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
   const subject = text(claims.sub) ?? '';
-  return {
-    // RFC 9068 names the client `client_id`; Cognito and Okta use `client_id`/`cid`, Entra `azp`.
-    clientId: text(claims.client_id) ?? text(claims.cid) ?? text(claims.azp) ?? subject,
-    subject,
-    ...(text(claims.patient) ? { patient: text(claims.patient) } : {}),
-    ...(text(claims.fhirUser) ? { fhirUser: text(claims.fhirUser) } : {}),
-    ...(text(claims.jti) ? { tokenId: text(claims.jti) } : {}),
-    expiresAt: claims.exp as number,
-  };
+  // RFC 9068 names the client `client_id`; Cognito and Okta use `client_id`/`cid`, Entra `azp`.
+  const identity: Omit<AuthContext, 'grants'> = { clientId: text(claims.client_id) ?? text(claims.cid) ?? text(claims.azp) ?? subject, subject } as Omit<AuthContext, 'grants'>;
+  // Assigned, not spread in: this runs on every request.
+  const patient = text(claims.patient);
+  if (patient) identity.patient = patient;
+  const fhirUser = text(claims.fhirUser);
+  if (fhirUser) identity.fhirUser = fhirUser;
+  const tokenId = text(claims.jti);
+  if (tokenId) identity.tokenId = tokenId;
+  identity.expiresAt = claims.exp as number;
+  return identity;
 }

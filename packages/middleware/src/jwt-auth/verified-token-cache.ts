@@ -1,6 +1,6 @@
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { LRUCache } from 'lru-cache';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Verified tokens, like API Gateway's authorizer cache: a repeat of the exact same token skips
@@ -19,8 +19,9 @@ export class VerifiedTokenCache {
     this.entries = maxEntries > 0 ? new LRUCache({ max: maxEntries, ttl: maxAgeMs, perf: { now: () => Date.now() } }) : undefined;
   }
 
+  /** One-shot `hash`: half the cost of a Hash object for a token, on every request. */
   private static key(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url');
   }
 
   get(token: string): JwtPayload | undefined {

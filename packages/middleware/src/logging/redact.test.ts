@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactString, redactingReplacer } from './redact.js';
+import { REDACTED, redactEverywhere, redactString, redactingReplacer } from './redact.js';
 
 const stringify = (value: unknown) => JSON.stringify(value, redactingReplacer);
 
@@ -34,5 +34,29 @@ describe('log redaction', () => {
       const out = stringify({ [key]: `${noise} ${id} ${noise}`, nested: [{ note: id }] });
       expect(out).not.toContain(id);
     }));
+  });
+
+  it('answers exactly as every pattern applied everywhere would, though it skips strings none can match', () => {
+    // Pieces of each pattern and of its near misses (I and O, one digit short, 29 in a row, other
+    // scripts, word boundaries), joined at random, so the fast path meets every edge it decides on.
+    const piece = fc.oneof(
+      fc.constantFrom('Bearer ', 'bearer\t', 'BEARER', 'beare', 'eyJ', 'eyj', '.', '-', '_', ' ', '/', 'ABC', 'abc', 'IOI', 'io', 'ZAC', '1', '12', '1234', 'VL', 'ı', 'ſ', 'K', 'é', '0'),
+      fc.stringMatching(/^[A-Za-z0-9]{25,35}$/),
+      fc.stringMatching(/^[A-HJ-NP-Za-hj-np-z]{3}\d{2}(?:\d{2}|[A-HJ-NP-Za-hj-np-z]{2})$/),
+      fc.stringMatching(/^eyJ[\w-]{0,8}\.[\w-]{0,8}$/),
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+    );
+    fc.assert(fc.property(fc.array(piece, { maxLength: 10 }).map((parts) => parts.join('')), (text) => {
+      expect(redactString(text)).toBe(redactEverywhere(text));
+    }), { numRuns: 5000 });
+  });
+
+  it('leaves the fields of an access line as they are, and redacts a token in any of them', () => {
+    const fields = ['INFO', 'request', '2026-12-06T08:05:48.430Z', 'arn:aws:lambda:ap-southeast-2:000000000000:function:test', '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b', 'GET /v1/Patient/{id}', '203.0.113.9'];
+    for (const field of fields) {
+      expect(redactString(field)).toBe(field);
+      expect(redactString(`${field} Xk2mP9qR7sT4vW8yZ1aB3cD5eF6gH0jK`)).toBe(`${field} ${REDACTED}`);
+    }
   });
 });

@@ -19,10 +19,53 @@ const SECRET_VALUE: RegExp[] = [
   /\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{30,}\b/g,
 ];
 
-export function redactString(value: string): string {
+/** Every value pattern applied, whatever the string holds. */
+export function redactEverywhere(value: string): string {
   let out = value;
   for (const pattern of SECRET_VALUE) out = out.replace(pattern, REDACTED);
   return out;
+}
+
+const BEARER = /bearer/i;
+const isDigit = (code: number) => code >= 48 && code <= 57;
+/** A letter an NHI may hold: ASCII, either case, not I or O (the patterns are not Unicode-aware). */
+const isNhiLetter = (code: number) => {
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 122 && lower !== 105 && lower !== 111;
+};
+const isAsciiLetter = (code: number) => (code | 0x20) >= 97 && (code | 0x20) <= 122;
+
+/**
+ * False only where no SECRET_VALUE pattern can match, from what each one needs: `bearer`, `eyJ`,
+ * three NHI letters right before two digits, or 30 letters and digits in a row. Most of a log
+ * line (levels, timestamps, ARNs, UUIDs, routes) needs no regular expression at all then; the
+ * property test in redact.test.ts checks that the answer equals `redactEverywhere`.
+ */
+function mayHoldSecret(value: string): boolean {
+  if (value.includes('eyJ') || BEARER.test(value)) return true;
+  let alphanumerics = 0;
+  let letters = 0;
+  let lettersBeforeDigits = 0;
+  let digits = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (isDigit(code)) {
+      if (digits === 0) lettersBeforeDigits = letters;
+      digits += 1;
+      letters = 0;
+      if (lettersBeforeDigits >= 3 && digits >= 2) return true;
+    } else {
+      digits = 0;
+      letters = isNhiLetter(code) ? letters + 1 : 0;
+    }
+    alphanumerics = isDigit(code) || isAsciiLetter(code) ? alphanumerics + 1 : 0;
+    if (alphanumerics >= 30) return true;
+  }
+  return false;
+}
+
+export function redactString(value: string): string {
+  return mayHoldSecret(value) ? redactEverywhere(value) : value;
 }
 
 /** The `jsonReplacerFn` given to every Logger. */

@@ -8,13 +8,20 @@ import type { ApiMiddleware, ApiRequest } from '../request-state.js';
 
 export type { EmfOutput };
 
-let shared: Metrics | undefined;
-/** One Metrics per container, built on first use (the namespace comes from the configuration). */
-const metrics = (): Metrics => {
-  const { serviceName, stage } = config();
-  shared ??= new Metrics({ namespace: metricsNamespace(serviceName, stage), serviceName });
-  return shared;
-};
+/**
+ * One Metrics per route and container, built on first use (the namespace comes from the
+ * configuration). The route is one of its default dimensions, set once: a per-call
+ * `addDimension` costs Powertools several store look-ups, each of which reads `process.env`.
+ */
+function routeMetrics(route: RouteDefinition): () => Metrics {
+  let built: Metrics | undefined;
+  return () => {
+    if (built) return built;
+    const { serviceName, stage } = config();
+    built = new Metrics({ namespace: metricsNamespace(serviceName, stage), serviceName, defaultDimensions: { route: route.id } });
+    return built;
+  };
+}
 
 /** Client ids fit for a dimension value; any other is left out. */
 const TAME_CLIENT_ID = /^[\w.:-]{1,128}$/;
@@ -40,14 +47,15 @@ export function onMetricsFlush(listener: (emf: EmfOutput) => void): () => void {
  */
 export function requestMetrics(route: RouteDefinition): ApiMiddleware {
   const started = new WeakMap<ApiRequest, number>();
+  const metrics = routeMetrics(route);
   const flush = (request: ApiRequest): void => {
     const m = metrics();
     const error = request.error instanceof ApiError ? request.error : undefined;
     const refusal = error ? refusalClassOf(error.code, error.reason) : null;
-    m.addDimension('route', route.id);
     const clientId = request.internal.auth?.clientId;
-    // Only where the deployer allows it, and only a verified, tame client id.
-    if (config().metricsClientIds && clientId && TAME_CLIENT_ID.test(clientId)) m.addDimensions({ route: route.id, clientId });
+    // Only where the deployer allows it, and only a verified, tame client id. Powertools publishes
+    // the default set (service, route) on its own only while no other set exists: an empty set keeps it.
+    if (config().metricsClientIds && clientId && TAME_CLIENT_ID.test(clientId)) m.addDimensions({}).addDimensions({ clientId });
     m.addMetric(REQUESTS_METRIC, MetricUnit.Count, 1);
     m.addMetric(outcomeMetrics[outcomeOf(request.response?.statusCode ?? 500)], MetricUnit.Count, 1);
     if (refusal) m.addMetric(refusalMetrics[refusal], MetricUnit.Count, 1);

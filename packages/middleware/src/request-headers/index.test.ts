@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { proxyEvent } from '../../../../test/support/events.js';
 import { normaliseHeaders } from './index.js';
@@ -26,5 +27,42 @@ describe('header normaliser', () => {
     event.multiValueHeaders = null as never;
     normaliseHeaders(event);
     expect([event.headers, event.multiValueHeaders]).toEqual([{}, {}]);
+  });
+
+  it('keeps a header named __proto__ as a header, never as the prototype of either map', () => {
+    const event = proxyEvent();
+    event.multiValueHeaders = Object.fromEntries([['__proto__', ['x']]]);
+    event.headers = Object.fromEntries([['__Proto__', 'y']]);
+    normaliseHeaders(event);
+    expect(Object.entries(event.multiValueHeaders)).toEqual([['__proto__', ['x']]]);
+    expect(Object.entries(event.headers)).toEqual([['__proto__', 'x']]);
+    expect([Object.getPrototypeOf(event.multiValueHeaders), Object.getPrototypeOf(event.headers)]).toEqual([Object.prototype, Object.prototype]);
+  });
+
+  it('gives every name the values RFC 9110 says it has, whatever the spellings, gaps and order of the two maps', () => {
+    const name = fc.constantFrom('Accept', 'accept', 'ACCEPT', 'X-One', 'x-one', 'If-Match', '__proto__', 'constructor');
+    const value = fc.constantFrom('a', 'b, c', '', 'W/"1"');
+    const multiMap = fc.array(fc.tuple(name, fc.option(fc.array(fc.option(value, { nil: undefined }), { maxLength: 3 }), { nil: undefined })), { maxLength: 5 });
+    const singleMap = fc.array(fc.tuple(name, fc.option(value, { nil: undefined })), { maxLength: 5 });
+    fc.assert(fc.property(fc.option(multiMap, { nil: null }), fc.option(singleMap, { nil: null }), (multi, single) => {
+      const event = proxyEvent();
+      event.multiValueHeaders = (multi && Object.fromEntries(multi)) as never;
+      event.headers = (single && Object.fromEntries(single)) as never;
+      // What the maps say, read the slow, obvious way: each lower-case name, first seen first.
+      const multiPairs = Object.entries(event.multiValueHeaders ?? {});
+      const singlePairs = Object.entries(event.headers ?? {});
+      const fromMulti = new Set(multiPairs.map(([key]) => key.toLowerCase()));
+      const names = [...new Set([...multiPairs, ...singlePairs].map(([key]) => key.toLowerCase()))];
+      const sent = (lower: string): (string | undefined)[] => (fromMulti.has(lower)
+        ? multiPairs.filter(([key]) => key.toLowerCase() === lower).flatMap(([, list]) => list ?? [])
+        : singlePairs.filter(([key]) => key.toLowerCase() === lower).map(([, one]) => one));
+      const expected = names
+        .map((lower): [string, string[]] => [lower, sent(lower).filter((one): one is string => one !== undefined)])
+        .filter(([, list]) => list.length > 0);
+      normaliseHeaders(event);
+      expect(Object.entries(event.multiValueHeaders)).toEqual(expected);
+      expect(Object.entries(event.headers)).toEqual(expected.map(([lower, list]) => [lower, list.join(', ')]));
+      expect(Object.getPrototypeOf(event.headers)).toBe(Object.prototype);
+    }), { numRuns: 2000 });
   });
 });

@@ -33,6 +33,22 @@ describe('response headers', () => {
     expect(failed.response.headers?.['Interaction-Id']).toBe(failed.internal.interactionId);
   });
 
+  it("keep a handler's own headers first and replace any it set that the security set or the cache rule owns", async () => {
+    const middleware = responseHeaders(route);
+    const ok = middyRequest();
+    await middleware.before?.(ok);
+    ok.response = { statusCode: 200, body: '{}', headers: { ETag: 'W/"3"', 'Content-Type': 'text/html', 'Cache-Control': 'public, max-age=99999', 'X-Frame-Options': 'ALLOWALL' } };
+    await middleware.after?.(ok);
+    expect(Object.entries(ok.response.headers ?? {})).toEqual([
+      ['ETag', 'W/"3"'],
+      ['Content-Type', SECURITY_HEADERS['Content-Type']],
+      ['Cache-Control', 'public, max-age=60'],
+      ['X-Frame-Options', 'DENY'],
+      ...Object.entries(SECURITY_HEADERS).filter(([name]) => name !== 'Content-Type' && name !== 'X-Frame-Options'),
+      ['Interaction-Id', ok.internal.interactionId],
+    ]);
+  });
+
   it('are at least as strict as the hand-written set they replace, CSP and X-Frame-Options included on JSON', () => {
     expect(SECURITY_HEADERS).toMatchObject({
       'Content-Type': 'application/fhir+json; charset=utf-8',

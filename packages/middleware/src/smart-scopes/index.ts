@@ -1,6 +1,7 @@
 import type { RouteDefinition } from '@health-api/core';
 import { ApiError } from '@health-api/core';
 import type { ApiMiddleware } from '../request-state.js';
+import type { AuthContext } from '../jwt-auth/auth-context.js';
 import { identityOf } from '../jwt-auth/auth-context.js';
 import { grantsFor, parseScopes } from './parse.js';
 
@@ -18,7 +19,9 @@ export function smartScopes(route: RouteDefinition): ApiMiddleware {
       if (!required) return;
       const claims = request.internal.claims;
       if (!claims) throw new ApiError('MISSING_TOKEN');
-      const auth = { ...identityOf(claims), grants: parseScopes(claims.scope ?? claims.scp) };
+      // Added to the identity rather than spread into a new object: V8 (Node 20) makes
+      // `{ ...nonEmpty, more }` about a µs slower per request.
+      const auth: AuthContext = Object.assign(identityOf(claims), { grants: parseScopes(claims.scope ?? claims.scp) });
       request.internal.auth = auth;
       const matching = grantsFor(auth.grants, required.resourceType, required.permission);
       if (matching.length === 0) throw new ApiError('INSUFFICIENT_SCOPE', { reason: `needs ${required.resourceType}.${required.permission}` });
