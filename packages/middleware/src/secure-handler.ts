@@ -113,7 +113,7 @@ export function secureHandler<R extends RouteDefinition>(route: R, business: Bus
     return {
       statusCode: result.statusCode,
       headers: result.headers ?? {},
-      body: result.body === undefined ? '' : JSON.stringify(result.body),
+      body: result.json ?? (result.body === undefined ? '' : JSON.stringify(result.body)),
     };
   };
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StateContext, RequestState>(run, {

@@ -3,11 +3,11 @@ import { secureHandler } from '@health-api/middleware';
 import { capabilityStatement } from '../capability-statement.js';
 import { routeList, routes } from '../routes.js';
 
-// Built once per container, on the first request: it only changes with a deploy.
+// Built and serialised once per container, on the first request: it only changes with a deploy.
 const date = new Date().toISOString();
-let statement: ReturnType<typeof capabilityStatement> | undefined;
+let json: string | undefined;
 
 export const handler = secureHandler(routes.metadata, async () => ({
   statusCode: 200,
-  body: (statement ??= capabilityStatement(routeList, date, config().auth.senderConstraint)),
+  json: (json ??= JSON.stringify(capabilityStatement(routeList, date, config().auth.senderConstraint))),
 }), () => import('@health-api/middleware/validators/metadata'));
