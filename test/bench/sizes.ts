@@ -16,6 +16,10 @@ export interface BenchSizes {
   /** autocannon: connections and seconds per server. */
   httpsConnections: number;
   httpsSeconds: number;
+  /** autocannon run before each measured one, not counted (V8's and the emulator's JIT at steady state). */
+  httpsWarmupSeconds: number;
+  /** A read's two DynamoDB calls made straight to the emulator before the HTTPS runs (see emulator-warmup.ts). */
+  emulatorWarmupPairs: number;
 }
 
 export const FULL: BenchSizes = {
@@ -27,6 +31,8 @@ export const FULL: BenchSizes = {
   memoryRequests: 10_000,
   httpsConnections: 10,
   httpsSeconds: 5,
+  httpsWarmupSeconds: 2,
+  emulatorWarmupPairs: 3000,
 };
 
 export const SMOKE: BenchSizes = {
@@ -38,4 +44,6 @@ export const SMOKE: BenchSizes = {
   memoryRequests: 300,
   httpsConnections: 2,
   httpsSeconds: 1,
+  httpsWarmupSeconds: 0,
+  emulatorWarmupPairs: 20,
 };
