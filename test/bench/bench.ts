@@ -68,7 +68,7 @@ export async function runBench(sizes: BenchSizes, mode: BenchResults['mode']): P
       pipeline: () => section<PipelineResult>('pipeline', mode, 90_000),
       memory: () => section<MemoryResult>('memory', mode, 120_000),
       coldStart: () => coldStartBench(sizes, issuer),
-      https: () => section<HttpsResult>('https', mode, 90_000),
+      https: () => section<HttpsResult>('https', mode, 120_000),
     };
     // A full run times one section at a time; a smoke run's timings mean nothing, so it runs
     // them side by side to stay short.

@@ -52,7 +52,7 @@ export interface RequestWork {
   dynamoConnections: number;
 }
 
-export interface HttpsResult { connections: number; seconds: number; paths: PathResult[]; work: RequestWork[] }
+export interface HttpsResult { connections: number; seconds: number; warmupSeconds: number; paths: PathResult[]; work: RequestWork[] }
 
 /** Limits far above what one machine can send: the bench measures the gateway's work, not its 429s. */
 const UNTHROTTLED = { rateLimit: 1_000_000, burstLimit: 1_000_000 };
@@ -100,13 +100,14 @@ interface LoadResult { requests: number; requestsPerSecond: number; latencyP50Ms
 
 /**
  * autocannon in its own process; this process's CPU (the server's), the emulator's and the
- * front's are read around it. A warm-up run first, not measured, so both servers are measured at
- * their steady state rather than while V8 still compiles them.
+ * front's are read around it. The same load runs first, unmeasured, on either server: V8 compiles the hot code
+ * (gateway, chain, handler) in the first seconds, a one-time cost the cold-start section owns.
  */
 async function load(url: string, sizes: BenchSizes, headers: Record<string, string>, dynamo?: DynamoProcess): Promise<ServerFigures> {
   const options = { url, connections: sizes.httpsConnections, duration: sizes.httpsSeconds, headers, servername: 'localhost' };
   if (sizes.httpsWarmupSeconds > 0) {
-    await runNode(['--import', 'tsx', AUTOCANNON, JSON.stringify({ ...options, duration: sizes.httpsWarmupSeconds })], { env: process.env, timeoutMs: (sizes.httpsWarmupSeconds + 30) * 1000 });
+    const warmup = { ...options, duration: sizes.httpsWarmupSeconds };
+    await runNode(['--import', 'tsx', AUTOCANNON, JSON.stringify(warmup)], { env: process.env, timeoutMs: (sizes.httpsWarmupSeconds + 30) * 1000 });
   }
   await dynamo?.reset();
   const cpu = process.cpuUsage();
@@ -229,7 +230,7 @@ export async function httpsBench(sizes: BenchSizes): Promise<HttpsResult> {
         await bare.close();
       }
     }
-    return { connections: sizes.httpsConnections, seconds: sizes.httpsSeconds, paths, work };
+    return { connections: sizes.httpsConnections, seconds: sizes.httpsSeconds, warmupSeconds: sizes.httpsWarmupSeconds, paths, work };
   } finally {
     await stack.close();
     sink.restore();

@@ -104,9 +104,9 @@ export function markdown(r: BenchResults, checks: readonly TargetCheck[]): strin
     '',
     '### HTTPS end to end',
     '',
-    `${r.https.connections} connections, ${r.https.seconds} s per server, keep-alive, the same certificate and TLS policy; the bare server answers the bytes the gateway answered. ` +
-      'autocannon and the DynamoDB emulator run in processes of their own: "our CPU" is the server process\'s (gateway, handlers, the idle issuer), "emulator CPU" the emulator process\'s, ' +
-      '"front CPU" the bench\'s counting front to the emulator (a hop the deployed API does not have), all per request answered; each server is measured after an unmeasured warm-up run, and the emulator\'s JIT is warmed first.',
+    `${r.https.connections} connections, ${r.https.seconds} s per server after ${r.https.warmupSeconds} s of the same load unmeasured (V8 compiles the hot code first; that is the cold start's), keep-alive, the same certificate and TLS policy; the bare server answers the bytes the gateway answered. ` +
+      'autocannon and the DynamoDB emulator run in processes of their own: "our CPU" is the server process\'s (gateway, handlers, the idle issuer), "emulator CPU" the emulator process\'s (its JIT warmed first), ' +
+      '"front CPU" the bench\'s counting front to the emulator (a hop the deployed API does not have), all per request answered.',
     '',
     '| path | server | requests/s | p50 | p99 | our CPU / request | emulator CPU / request | front CPU / request | statuses | gateway ÷ bare |',
     '|---|---|---:|---:|---:|---:|---:|---:|---|---:|',

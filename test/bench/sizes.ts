@@ -16,7 +16,7 @@ export interface BenchSizes {
   /** autocannon: connections and seconds per server. */
   httpsConnections: number;
   httpsSeconds: number;
-  /** autocannon run before each measured one, not counted (V8's and the emulator's JIT at steady state). */
+  /** Seconds of the same load before each measured one, not counted. */
   httpsWarmupSeconds: number;
   /** A read's two DynamoDB calls made straight to the emulator before the HTTPS runs (see emulator-warmup.ts). */
   emulatorWarmupPairs: number;
@@ -31,7 +31,7 @@ export const FULL: BenchSizes = {
   memoryRequests: 10_000,
   httpsConnections: 10,
   httpsSeconds: 5,
-  httpsWarmupSeconds: 2,
+  httpsWarmupSeconds: 3,
   emulatorWarmupPairs: 3000,
 };
 

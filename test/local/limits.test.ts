@@ -9,6 +9,7 @@ import type { GatewayConfigOverrides, ListeningServer, LocalStack, RouteBinding 
 import { gatewaySettings, listenHttps, serveGateway, startLocalStack } from '@health-api/local';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +148,27 @@ describe('Lambda proxy integration', () => {
     expect(seen?.memory).toBe('256');
   });
 
+  it('passes header and query names as sent, `__proto__` included, as own properties of plain objects', async () => {
+    let seen: APIGatewayProxyEvent | undefined;
+    const echo = bind(route('names'), async (event) => {
+      seen = event;
+      return { statusCode: 200, body: '{}' };
+    });
+    // undici drops a header of that name; node's client sends raw headers as given.
+    const url = new URL(`${await extraGateway({}, [echo])}/names?__proto__=q&__proto__=r`);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      request(url, { ca: stack.caPem, headers: ['Host', url.host, '__proto__', 'h'] }, (response) => resolve(response.resume().statusCode)).on('error', reject).end();
+    });
+    expect(status).toBe(200);
+    const event = seen as APIGatewayProxyEvent;
+    for (const map of [event.headers, event.multiValueHeaders, event.queryStringParameters, event.multiValueQueryStringParameters]) {
+      expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
+      expect(Object.hasOwn(map ?? {}, '__proto__')).toBe(true);
+    }
+    expect([event.headers.__proto__, event.multiValueHeaders.__proto__]).toEqual(['h', ['h']]);
+    expect([event.queryStringParameters?.__proto__, event.multiValueQueryStringParameters?.__proto__]).toEqual(['r', ['q', 'r']]);
+  });
+
   it('answers 504 when the handler outlives its timeout', async () => {
     const slow = bind(route('slow'), () => new Promise(() => undefined));
     const response = await client.fetch(`${await extraGateway({ limits: { integrationTimeoutMs: 50 } }, [slow])}/slow`);
@@ -158,6 +180,7 @@ describe('Lambda proxy integration', () => {
     ['throws', async () => { throw new Error('boom: secret detail'); }],
     ['returns no proxy result', async () => ({ body: 'no status' })],
     ['returns more than the response limit', async () => ({ statusCode: 200, body: 'x'.repeat(2000) })],
+    ['returns more than the response limit once serialised (escapes count)', async () => ({ statusCode: 200, body: '"'.repeat(600) })],
   ])('answers 502 when the handler %s, revealing nothing', async (_case, handler) => {
     const broken = bind(route('broken'), handler);
     const response = await client.fetch(`${await extraGateway({ limits: { maxResponseBytes: 1000 } }, [broken])}/broken`);

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIPv6 } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AccessLogRecord, LogSink } from './access-log.js';
 import { consoleSink, writeAccessLog } from './access-log.js';
@@ -15,6 +16,7 @@ import type { ApiKey, ApiKeyStore } from './api-keys.js';
 import type { ListeningServer } from './https-server.js';
 import { lambdaContext, proxyEvent } from './proxy-event.js';
 import { QuotaCounter, SlidingWindowCounter, TokenBucket } from './rate-limits.js';
+import { headerValues, readHead } from './request-head.js';
 import { createRouter } from './router.js';
 import { documentationFiles } from '@health-api/openapi';
 
@@ -46,6 +48,9 @@ interface Refusal {
   waf?: boolean;
 }
 
+/** The body of a request that has none. */
+const NO_BODY = Buffer.alloc(0);
+
 /** Bodies are read up to this multiple of the payload limit before the connection is cut. */
 const DRAIN_FACTOR = 2;
 
@@ -58,15 +63,6 @@ function blockListOf(entries: readonly string[]): BlockList {
     else list.addSubnet(address, Number(prefix), family);
   }
   return list;
-}
-
-/** Bytes of the request line and headers, as API Gateway counts them against its limit. */
-function headerBytes(request: IncomingMessage): number {
-  let total = Buffer.byteLength(`${request.method} ${request.url} HTTP/${request.httpVersion}\r\n`);
-  for (let i = 0; i < request.rawHeaders.length; i += 2) {
-    total += Buffer.byteLength(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}\r\n`);
-  }
-  return total;
 }
 
 /** The body, or 'too-large' once it passes `limit` (the rest is drained, up to a cap, then cut). */
@@ -93,29 +89,79 @@ function clientIdOf(authorization: string | undefined): string | null {
   }
 }
 
+const isScalar = (value: unknown): boolean => {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean';
+};
+
 /** A Lambda proxy result API Gateway would accept; anything else is a 502. */
 function isProxyResult(value: unknown): value is APIGatewayProxyResult {
   if (typeof value !== 'object' || value === null) return false;
-  const result = value as Record<string, unknown>;
-  const scalar = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
-  const headersOk = result.headers === undefined || (typeof result.headers === 'object' && result.headers !== null
-    && Object.values(result.headers).every(scalar));
-  const multiOk = result.multiValueHeaders === undefined || (typeof result.multiValueHeaders === 'object' && result.multiValueHeaders !== null
-    && Object.values(result.multiValueHeaders).every((v) => Array.isArray(v) && v.every(scalar)));
-  return Number.isInteger(result.statusCode) && (result.statusCode as number) >= 100 && (result.statusCode as number) <= 599
-    && (result.body === undefined || result.body === null || typeof result.body === 'string') && headersOk && multiOk;
+  const { statusCode, body, headers, multiValueHeaders } = value as Record<string, unknown>;
+  if (!Number.isInteger(statusCode) || (statusCode as number) < 100 || (statusCode as number) > 599) return false;
+  if (body !== undefined && body !== null && typeof body !== 'string') return false;
+  if (headers !== undefined) {
+    if (typeof headers !== 'object' || headers === null) return false;
+    for (const header of Object.values(headers)) if (!isScalar(header)) return false;
+  }
+  if (multiValueHeaders !== undefined) {
+    if (typeof multiValueHeaders !== 'object' || multiValueHeaders === null) return false;
+    for (const values of Object.values(multiValueHeaders)) if (!Array.isArray(values) || !values.every(isScalar)) return false;
+  }
+  return true;
+}
+
+const RESULT_FIELDS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
+
+const isPlain = (value: unknown) => value === undefined || Object.getPrototypeOf(value) === Object.prototype;
+
+/**
+ * Whether the result, serialised as Lambda returns it, passes `limit` bytes. JSON writes one
+ * UTF-16 unit as at most 6 bytes (`\uXXXX`), so a plain result of the known fields whose strings
+ * are far below the limit is not serialised at all; any other is, in full.
+ */
+function exceedsResponseLimit(result: APIGatewayProxyResult, limit: number): boolean {
+  let known = isPlain(result) && isPlain(result.headers) && isPlain(result.multiValueHeaders)
+    && (result.isBase64Encoded === undefined || typeof result.isBase64Encoded === 'boolean');
+  for (const name of Object.keys(result)) known &&= RESULT_FIELDS.has(name);
+  if (!known) return Buffer.byteLength(JSON.stringify(result)) > limit;
+  let units = (result.body?.length ?? 0) + 64;
+  for (const [name, value] of Object.entries(result.headers ?? {})) units += name.length + String(value).length + 8;
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    units += name.length + 8;
+    for (const value of values) units += String(value).length + 8;
+  }
+  return units * 6 > limit && Buffer.byteLength(JSON.stringify(result)) > limit;
 }
 
 /** Headers API Gateway computes itself, whatever the function returned. */
 const RECOMPUTED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
 
-function resultHeaders(result: APIGatewayProxyResult): Record<string, string[]> {
-  const headers: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = [String(value)];
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
-  for (const name of Object.keys(headers)) if (RECOMPUTED_HEADERS.has(name.toLowerCase())) delete headers[name];
-  return headers;
+const REQUEST_ID_HEADER = 'x-amzn-RequestId';
+
+/**
+ * The result's headers as `writeHead` takes them (name, value, name, value, …): a name in
+ * `multiValueHeaders` replaces its single value, and the request id is the gateway's own.
+ */
+function resultHeaders(result: APIGatewayProxyResult, requestId: string): string[] {
+  const single = result.headers ?? {};
+  const multi = result.multiValueHeaders ?? {};
+  const list: string[] = [];
+  for (const name of Object.keys(single)) {
+    if (Object.hasOwn(multi, name)) for (const value of multi[name] as unknown[]) addHeader(list, name, value);
+    else addHeader(list, name, single[name]);
+  }
+  for (const name of Object.keys(multi)) if (!Object.hasOwn(single, name)) for (const value of multi[name] as unknown[]) addHeader(list, name, value);
+  list.push(REQUEST_ID_HEADER, requestId);
+  return list;
 }
+
+function addHeader(list: string[], name: string, value: unknown): void {
+  if (name !== REQUEST_ID_HEADER && !RECOMPUTED_HEADERS.has(name.toLowerCase())) list.push(name, String(value));
+}
+
+/** An object of headers as a `writeHead` list. */
+const headerList = (headers: Record<string, string>): string[] => Object.entries(headers).flat();
 
 /** The gateway's own answer: an OperationOutcome with the security headers, never any limit. */
 function outcomeResponse(refusal: Pick<Refusal, 'code' | 'retryAfterMs'>, requestId: string) {
@@ -136,18 +182,21 @@ type InvokeOutcome = { result: unknown } | { failed: true } | { timedOut: true }
  * Calls the handler as the Lambda service would, up to `timeoutMs`. A late handler keeps running
  * (nothing can stop a promise) but its answer is dropped, as API Gateway drops it.
  */
-async function invoke(binding: RouteBinding, event: APIGatewayProxyEvent, timeoutMs: number): Promise<InvokeOutcome> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      Promise.resolve()
-        .then(() => binding.handler(event, lambdaContext(binding.route)))
-        .then((result): InvokeOutcome => ({ result }), (): InvokeOutcome => ({ failed: true })),
-      new Promise<InvokeOutcome>((resolve) => { timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs); }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+function invoke(binding: RouteBinding, event: APIGatewayProxyEvent, timeoutMs: number): Promise<InvokeOutcome> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs);
+    const settle = (outcome: InvokeOutcome) => {
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(binding.handler(event, lambdaContext(binding.route)));
+    } catch {
+      return settle({ failed: true });
+    }
+    pending.then((result) => settle({ result }), () => settle({ failed: true }));
+  });
 }
 
 function sourceIpOf(socket: { remoteAddress?: string | undefined }): string {
@@ -181,42 +230,62 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     if (!map.has(key)) map.set(key, create());
     return map.get(key) as T;
   };
+  // A connection's source address, and so its WAF IP-list verdict, never changes: read once.
+  const peers = new WeakMap<Socket, { ip: string; listed: boolean }>();
+  const peerOf = (socket: Socket) => {
+    let peer = peers.get(socket);
+    if (!peer) {
+      const ip = sourceIpOf(socket);
+      peer = { ip, listed: Boolean(allow && !allow.check(ip)) || deny.check(ip) };
+      peers.set(socket, peer);
+    }
+    return peer;
+  };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
-    const receivedAt = new Date();
+    const receivedAt = Date.now();
     const requestId = randomUUID();
+    const peer = peerOf(request.socket);
     const record: AccessLogRecord = {
-      requestId, ip: sourceIpOf(request.socket), requestTime: receivedAt.toISOString(), httpMethod: request.method ?? '',
+      requestId, ip: peer.ip, requestTime: new Date(receivedAt).toISOString(), httpMethod: request.method ?? '',
       resourcePath: null, status: 0, protocol: `HTTP/${request.httpVersion}`, responseLength: 0, responseLatency: 0,
       integrationLatency: null, apiKeyId: null, clientId: null, wafResponseCode: null, errorResponseType: null,
     };
-    const send = (status: number, headers: Record<string, string | string[]>, body: Buffer) => {
-      response.writeHead(status, { ...headers, 'Content-Length': String(body.length) });
+    /** `headers` as `writeHead` takes them (name, value, …); the length is the gateway's. */
+    // A text body is written as the string it is: Node sends it with the head in one write.
+    const send = (status: number, headers: string[], body: Buffer | string) => {
+      const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+      headers.push('Content-Length', String(length));
+      response.writeHead(status, headers);
       response.end(body);
-      Object.assign(record, { status, responseLength: body.length, responseLatency: Math.round(performance.now() - started) });
+      record.status = status;
+      record.responseLength = length;
+      record.responseLatency = Math.round(performance.now() - started);
       writeAccessLog(log, record);
     };
     const refuse = (refusal: Refusal) => {
       const answer = outcomeResponse(refusal, requestId);
       record.errorResponseType = refusal.type;
       if (refusal.waf) record.wafResponseCode = 'BLOCK';
-      send(answer.status, answer.headers, answer.body);
+      send(answer.status, headerList(answer.headers), answer.body);
     };
 
     // Front door: what API Gateway and WAF refuse before looking at the route.
-    if (headerBytes(request) > config.limits.maxHeaderBytes) return refuse({ code: 'HEADERS_TOO_LARGE', type: 'REQUEST_TOO_LARGE' });
-    if ((allow && !allow.check(record.ip)) || deny.check(record.ip)) return refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
+    const head = readHead(request);
+    if (head.bytes > config.limits.maxHeaderBytes) return refuse({ code: 'HEADERS_TOO_LARGE', type: 'REQUEST_TOO_LARGE' });
+    if (peer.listed) return refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
     if (wafRate.take(record.ip) > 0) return refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
-    const body = await readBody(request, config.limits.maxPayloadBytes);
+    const body = head.hasBody ? await readBody(request, config.limits.maxPayloadBytes) : NO_BODY;
     if (body === 'too-large') return refuse({ code: 'PAYLOAD_TOO_LARGE', type: 'REQUEST_TOO_LARGE' });
     // As the deployed WAF body rule answers: one status for an oversized body at every layer.
     if (body.length > config.waf.maxBodyBytes) return refuse({ code: 'PAYLOAD_TOO_LARGE', type: 'WAF_FILTERED', waf: true });
 
     const url = new URL(request.url ?? '/', 'https://localhost');
-    const file = request.method === 'GET' ? documentation.get(url.pathname) ?? dashboard(url.pathname) : undefined;
-    if (file) return send(200, { ...file.headers, 'x-amzn-RequestId': requestId }, file.body);
-    const match = route(request.method ?? '', url.pathname);
+    const path = url.pathname;
+    const file = request.method === 'GET' ? documentation.get(path) ?? dashboard(path) : undefined;
+    if (file) return send(200, [...headerList(file.headers), REQUEST_ID_HEADER, requestId], file.body);
+    const match = route(request.method ?? '', path);
     if (!match) return refuse({ code: 'ROUTE_NOT_FOUND', type: 'MISSING_AUTHENTICATION_TOKEN' });
     const definition = match.binding.route;
     record.resourcePath = definition.path;
@@ -224,8 +293,8 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     // Usage plans: the key decides the plan; public routes only meet the stage throttle.
     let key: ApiKey | undefined;
     if (definition.apiKey) {
-      const presented = request.headersDistinct['x-api-key'];
-      key = presented?.length === 1 ? apiKeys.find(presented[0] as string) : undefined;
+      const presented = headerValues(request, 'x-api-key');
+      key = presented.length === 1 ? apiKeys.find(presented[0] as string) : undefined;
       if (!key?.enabled) return refuse({ code: 'API_KEY_INVALID', type: 'INVALID_API_KEY' });
       record.apiKeyId = key.id;
       const plan = config.usagePlans[key.plan];
@@ -242,7 +311,7 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
 
     // The Lambda proxy integration.
     const event = proxyEvent({
-      request, route: definition, path: url.pathname, query: url.searchParams, pathParameters: match.pathParameters,
+      request, head, route: definition, path, url, pathParameters: match.pathParameters,
       body, requestId, sourceIp: record.ip, apiKeyId: key?.id ?? null, receivedAt, domainName,
     });
     const integrationStarted = performance.now();
@@ -251,12 +320,11 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     if ('timedOut' in outcome) return refuse({ code: 'GATEWAY_TIMEOUT', type: 'INTEGRATION_TIMEOUT' });
     if ('failed' in outcome || !isProxyResult(outcome.result)) return refuse({ code: 'BAD_GATEWAY', type: 'INTEGRATION_FAILURE' });
     const result = outcome.result;
-    if (Buffer.byteLength(JSON.stringify(result)) > config.limits.maxResponseBytes) {
-      return refuse({ code: 'BAD_GATEWAY', type: 'INTEGRATION_FAILURE' });
-    }
-    if (definition.scope && result.statusCode !== 401) record.clientId = clientIdOf(request.headers.authorization);
-    const responseBody = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
-    send(result.statusCode, { ...resultHeaders(result), 'x-amzn-RequestId': requestId }, responseBody);
+    if (exceedsResponseLimit(result, config.limits.maxResponseBytes)) return refuse({ code: 'BAD_GATEWAY', type: 'INTEGRATION_FAILURE' });
+    // Node's `headers.authorization`: the first one sent.
+    if (definition.scope && result.statusCode !== 401) record.clientId = clientIdOf(headerValues(request, 'authorization')[0]);
+    const responseBody = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : result.body ?? '';
+    send(result.statusCode, resultHeaders(result, requestId), responseBody);
   }
 
   /** Requests Node cannot parse (or whose headers pass its own cap) never reach `handle`. */

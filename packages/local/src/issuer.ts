@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Provider, { errors } from 'oidc-provider';
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { ListeningServer } from './https-server.js';
+import { confineIssuerContext } from './issuer-async-context.js';
 import type { TLSSocket } from 'node:tls';
 import type { BackendServiceCredentials, SystemClientCredentials, SystemClientName } from './issuer-clients.js';
 import { BACKEND_SERVICE, CERTIFICATE_BOUND_SERVICE, SMART_APP, SYSTEM_CLIENT_SCOPES, grantableScopes, patientOfLogin, systemClientNames } from './issuer-clients.js';
@@ -191,6 +192,7 @@ export async function startIssuer(listening: ListeningServer, options: { stateDi
   provider.use(patientInTokenResponse);
   // oidc-provider answers 500 without saying why; say it (the error's name only) on the console.
   provider.on('server_error', (_ctx, error) => console.error(`issuer: server_error ${error.name}`));
+  confineIssuerContext(listening.server);
   listening.server.on('request', provider.callback());
 
   const clients = Object.fromEntries(systemClientNames.map((name) => [name, {

@@ -3,21 +3,26 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { RequestHead } from './request-head.js';
+import { headerValues, setOwn } from './request-head.js';
 
 /** Stage name of the local API (the deployed one is named by the infra). */
 export const LOCAL_STAGE = 'local';
 
 export interface ProxyEventInput {
   request: IncomingMessage;
+  head: RequestHead;
   route: RouteDefinition;
   path: string;
-  query: URLSearchParams;
+  /** For its query string. */
+  url: URL;
   pathParameters: Record<string, string> | null;
   body: Buffer;
   requestId: string;
   sourceIp: string;
   apiKeyId: string | null;
-  receivedAt: Date;
+  /** Epoch milliseconds. */
+  receivedAt: number;
   /** The gateway's own host (and port), as API Gateway names its domain: never the client's Host header. */
   domainName: string;
 }
@@ -29,18 +34,13 @@ function lastValues(multi: Multi): Record<string, string> {
   return Object.fromEntries(Object.entries(multi).map(([name, values]) => [name, values.at(-1) as string]));
 }
 
-/** Header names as the client wrote them, each with every value it sent, in order. */
-function headersOf(request: IncomingMessage): Multi {
+function queryOf(url: URL): Multi | null {
+  if (url.search === '') return null;
   const multi: Multi = {};
-  for (let i = 0; i < request.rawHeaders.length; i += 2) {
-    (multi[request.rawHeaders[i] as string] ??= []).push(request.rawHeaders[i + 1] as string);
+  for (const [name, value] of url.searchParams) {
+    if (Object.hasOwn(multi, name)) (multi[name] as string[]).push(value);
+    else setOwn(multi, name, [value]);
   }
-  return multi;
-}
-
-function queryOf(query: URLSearchParams): Multi | null {
-  const multi: Multi = {};
-  for (const [name, value] of query) (multi[name] ??= []).push(value);
   return Object.keys(multi).length > 0 ? multi : null;
 }
 
@@ -56,10 +56,18 @@ function bodyOf(body: Buffer): Pick<APIGatewayProxyEvent, 'body' | 'isBase64Enco
   }
 }
 
-/** `24/Nov/2026:06:55:02 +0000`, API Gateway's `requestTime`. */
-function clfTime(date: Date): string {
-  const [, day, month, year, time] = date.toUTCString().split(' ') as string[];
-  return `${day}/${month}/${year}:${time} +0000`;
+let clfSecond = Number.NaN;
+let clfText = '';
+
+/** `24/Nov/2026:06:55:02 +0000`, API Gateway's `requestTime` (formatted once per second). */
+function clfTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== clfSecond) {
+    const [, day, month, year, time] = new Date(second * 1000).toUTCString().split(' ') as string[];
+    clfText = `${day}/${month}/${year}:${time} +0000`;
+    clfSecond = second;
+  }
+  return clfText;
 }
 
 type ClientCert = APIGatewayProxyEvent['requestContext']['identity']['clientCert'];
@@ -86,19 +94,14 @@ function clientCertOf(request: IncomingMessage): ClientCert {
  * left out of `identity` (only its id is given): handlers never need the secret.
  */
 export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
-  const headers = headersOf(input.request);
-  const query = queryOf(input.query);
+  const query = queryOf(input.url);
   const method = input.route.method;
-  const nulls = {
-    accessKey: null, accountId: null, apiKey: null, caller: null, cognitoAuthenticationProvider: null,
-    cognitoAuthenticationType: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, principalOrgId: null, user: null, userArn: null,
-  };
   return {
     resource: input.route.path,
     path: input.path,
     httpMethod: method,
-    headers: lastValues(headers),
-    multiValueHeaders: headers,
+    headers: input.head.headers,
+    multiValueHeaders: input.head.multiValueHeaders,
     queryStringParameters: query && lastValues(query),
     multiValueQueryStringParameters: query,
     pathParameters: input.pathParameters,
@@ -116,37 +119,50 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
       protocol: `HTTP/${input.request.httpVersion}`,
       requestId: input.requestId,
       requestTime: clfTime(input.receivedAt),
-      requestTimeEpoch: input.receivedAt.getTime(),
+      requestTimeEpoch: input.receivedAt,
       resourceId: input.route.id,
       resourcePath: input.route.path,
       stage: LOCAL_STAGE,
       identity: {
-        ...nulls,
+        accessKey: null, accountId: null, apiKey: null, caller: null, cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null, cognitoIdentityId: null, cognitoIdentityPoolId: null, principalOrgId: null, user: null, userArn: null,
         apiKeyId: input.apiKeyId,
         clientCert: clientCertOf(input.request),
         sourceIp: input.sourceIp,
-        userAgent: input.request.headers['user-agent'] ?? null,
+        // Node's `headers['user-agent']`: the first one sent.
+        userAgent: headerValues(input.request, 'user-agent')[0] ?? null,
       },
     },
   };
 }
 
+/** What a route's contexts share, named once per route. */
+const routeNames = new WeakMap<RouteDefinition, { functionName: string; invokedFunctionArn: string; memoryLimitInMB: string; logGroupName: string }>();
+
 /** The Lambda context the runtime would pass: its deadline follows the route's timeout. */
 export function lambdaContext(route: RouteDefinition): Context {
   const deadline = Date.now() + route.timeoutSeconds * 1000;
-  const name = `health-api-local-${route.id}`;
+  let names = routeNames.get(route);
+  if (!names) {
+    const name = `health-api-local-${route.id}`;
+    names = { functionName: name, invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`, memoryLimitInMB: String(route.memoryMb), logGroupName: `/aws/lambda/${name}` };
+    routeNames.set(route, names);
+  }
   return {
-    functionName: name,
+    functionName: names.functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: String(route.memoryMb),
+    invokedFunctionArn: names.invokedFunctionArn,
+    memoryLimitInMB: names.memoryLimitInMB,
     awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
+    logGroupName: names.logGroupName,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    done: ignore,
+    fail: ignore,
+    succeed: ignore,
   };
 }
+
+/** The legacy callbacks: a proxy handler answers by its promise. */
+const ignore = (): void => undefined;

@@ -6,10 +6,11 @@ export interface RouteMatch<T extends { route: RouteDefinition }> {
   pathParameters: Record<string, string> | null;
 }
 
-interface CompiledRoute<T> {
-  binding: T;
+/** One resource of the tree (a path template) and its methods. */
+interface Resource<T> {
   pattern: RegExp;
   names: string[];
+  methods: Map<string, T>;
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -37,21 +38,33 @@ function decode(values: string[]): string[] | undefined {
 /**
  * Finds the route for a method and path, as API Gateway's resource tree does: literal segments
  * win over parameters (the candidate with fewer parameters is chosen), then the method must match.
+ * The tree is built once: literal resources are one map lookup, the others one pattern each.
  */
 export function createRouter<T extends { route: RouteDefinition }>(bindings: readonly T[]) {
-  const compiled: CompiledRoute<T>[] = bindings
-    .map((binding) => ({ binding, ...compile(binding.route.path) }))
-    .sort((a, b) => a.names.length - b.names.length);
+  const byTemplate = new Map<string, Resource<T>>();
+  for (const binding of bindings) {
+    const template = binding.route.path;
+    const resource = byTemplate.get(template) ?? { ...compile(template), methods: new Map<string, T>() };
+    if (!resource.methods.has(binding.route.method)) resource.methods.set(binding.route.method, binding);
+    byTemplate.set(template, resource);
+  }
+  const literal = new Map([...byTemplate].filter(([, r]) => r.names.length === 0));
+  const templated = [...byTemplate.values()].filter((r) => r.names.length > 0).sort((a, b) => a.names.length - b.names.length);
   return (method: string, path: string): RouteMatch<T> | undefined => {
     // The resource is chosen by path alone; a method it lacks is then no route at all.
-    const resource = compiled.find((candidate) => candidate.pattern.test(path));
-    const chosen = resource && compiled.find((c) => c.binding.route.path === resource.binding.route.path && c.binding.route.method === method);
-    if (!chosen) return undefined;
-    const values = decode((chosen.pattern.exec(path) as RegExpExecArray).slice(1));
-    if (!values) return undefined;
-    return {
-      binding: chosen.binding,
-      pathParameters: chosen.names.length > 0 ? Object.fromEntries(chosen.names.map((n, i) => [n, values[i] as string])) : null,
-    };
+    const exact = literal.get(path);
+    if (exact) {
+      const binding = exact.methods.get(method);
+      return binding && { binding, pathParameters: null };
+    }
+    for (const resource of templated) {
+      const captured = resource.pattern.exec(path);
+      if (!captured) continue;
+      const binding = resource.methods.get(method);
+      const values = binding && decode(captured.slice(1));
+      if (!binding || !values) return undefined;
+      return { binding, pathParameters: Object.fromEntries(resource.names.map((n, i) => [n, values[i] as string])) };
+    }
+    return undefined;
   };
 }

@@ -53,7 +53,8 @@ function percentile(samples: readonly number[], p: number): number | null {
   return Math.round((sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number) * 10) / 10;
 }
 
-const valuesOf = (value: unknown): number[] => (Array.isArray(value) ? value : [value]).filter((v): v is number => typeof v === 'number');
+/** The numbers an EMF metric holds: one value or a list. */
+const valuesOf = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : [value]);
 
 /**
  * The last minutes of the functions' EMF metrics, in fixed buckets, for the local dashboard.
@@ -66,6 +67,8 @@ export class MetricsWindow {
   private readonly bucketMs: number;
   private readonly maxSamples: number;
   private readonly now: () => number;
+  /** Buckets leave the window one bucket width at a time: a record prunes at most once per width. */
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: WindowOptions = {}) {
     this.windowMs = (options.windowSeconds ?? 600) * 1000;
@@ -76,8 +79,9 @@ export class MetricsWindow {
 
   record(emf: EmfOutput): void {
     const start = Math.floor(emf._aws.Timestamp / this.bucketMs) * this.bucketMs;
-    this.prune();
-    if (start <= this.now() - this.windowMs) return;
+    const now = this.now();
+    if (now - this.prunedAt >= this.bucketMs) this.prune();
+    if (start <= now - this.windowMs) return;
     let bucket = this.buckets.get(start);
     if (!bucket) {
       bucket = { start, requests: 0, refusals: zeros(refusalClasses), outcomes: zeros(outcomes), latencies: [], routes: new Map() };
@@ -86,19 +90,20 @@ export class MetricsWindow {
     const route = typeof emf.route === 'string' ? emf.route : 'unknown';
     let perRoute = bucket.routes.get(route);
     if (!perRoute) bucket.routes.set(route, perRoute = { requests: 0, latencies: [] });
-    for (const { Name } of emf._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics)) {
-      const values = valuesOf(emf[Name]);
-      const total = values.reduce((sum, v) => sum + v, 0);
-      if (Name === REQUESTS_METRIC) {
-        bucket.requests += total;
-        perRoute.requests += total;
-      } else if (Name === LATENCY_METRIC) {
-        for (const latency of values) {
-          if (bucket.latencies.length < this.maxSamples) bucket.latencies.push(latency);
-          if (perRoute.latencies.length < this.maxSamples) perRoute.latencies.push(latency);
+    for (const directive of emf._aws.CloudWatchMetrics) {
+      for (const { Name } of directive.Metrics) {
+        for (const value of valuesOf(emf[Name])) {
+          if (typeof value !== 'number') continue;
+          if (Name === REQUESTS_METRIC) {
+            bucket.requests += value;
+            perRoute.requests += value;
+          } else if (Name === LATENCY_METRIC) {
+            if (bucket.latencies.length < this.maxSamples) bucket.latencies.push(value);
+            if (perRoute.latencies.length < this.maxSamples) perRoute.latencies.push(value);
+          } else if (classOfMetric.has(Name)) bucket.refusals[classOfMetric.get(Name) as RefusalClass] += value;
+          else if (outcomeOfMetric.has(Name)) bucket.outcomes[outcomeOfMetric.get(Name) as Outcome] += value;
         }
-      } else if (classOfMetric.has(Name)) bucket.refusals[classOfMetric.get(Name) as RefusalClass] += total;
-      else if (outcomeOfMetric.has(Name)) bucket.outcomes[outcomeOfMetric.get(Name) as Outcome] += total;
+      }
     }
   }
 
@@ -140,7 +145,8 @@ export class MetricsWindow {
   }
 
   private prune(): void {
-    const oldest = this.now() - this.windowMs;
+    this.prunedAt = this.now();
+    const oldest = this.prunedAt - this.windowMs;
     for (const start of this.buckets.keys()) if (start + this.bucketMs <= oldest) this.buckets.delete(start);
   }
 }
