@@ -136,6 +136,11 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
     // As the Lambda runtime sets it: handlers start fetching the issuer's keys during init.
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_LAMBDA_FUNCTION_NAME: 'bench' };
     delete env.NODE_OPTIONS;
+    // A deployed function checks its issuer's certificate against the runtime's CA store: infra
+    // sets no AUTH_EXTRA_CA_FILE (a local-stack setting, with which every JWKS connection parses
+    // Node's root certificates again, ~35 ms of CPU). So the test issuer's CA joins that store.
+    if (env.AUTH_EXTRA_CA_FILE) env.NODE_EXTRA_CA_CERTS = env.AUTH_EXTRA_CA_FILE;
+    delete env.AUTH_EXTRA_CA_FILE;
     const probes = new Map<string, Probe[]>(targets.map((t) => [t.name, []]));
     // Round-robin, so noise from the shared machine falls on every bundle alike; one process
     // per core at a time (two on this machine), each still a fresh process of its own.

@@ -1,5 +1,5 @@
-import type { EncryptedDataKey, NodeDecryptionMaterial, NodeEncryptionMaterial } from '@aws-crypto/client-node';
-import { KeyringNode } from '@aws-crypto/client-node';
+import type { EncryptedDataKey, NodeDecryptionMaterial, NodeEncryptionMaterial } from '@aws-crypto/material-management-node';
+import { KeyringNode } from '@aws-crypto/material-management-node';
 import type { LocalStack } from '@health-api/local';
 import { listenHttps, startLocalStack } from '@health-api/local';
 import { randomUUID } from 'node:crypto';
@@ -137,12 +137,15 @@ async function load(url: string, sizes: BenchSizes, headers: Record<string, stri
 function countKeyCalls() {
   const counts = { generateDataKey: 0, decrypt: 0 };
   const keys = dataKeys();
-  const inner = keys.keyring;
-  class CountingKeyring extends KeyringNode {
-    override _onEncrypt = (material: NodeEncryptionMaterial) => { counts.generateDataKey += 1; return inner.onEncrypt(material); };
-    override _onDecrypt = (material: NodeDecryptionMaterial, encrypted: EncryptedDataKey[]) => { counts.decrypt += 1; return inner.onDecrypt(material, encrypted); };
-  }
-  keys.keyring = new CountingKeyring();
+  const theirs = keys.keyring;
+  keys.keyring = async () => {
+    const inner = await theirs();
+    class CountingKeyring extends KeyringNode {
+      override _onEncrypt = (material: NodeEncryptionMaterial) => { counts.generateDataKey += 1; return inner.onEncrypt(material); };
+      override _onDecrypt = (material: NodeDecryptionMaterial, encrypted: EncryptedDataKey[]) => { counts.decrypt += 1; return inner.onDecrypt(material, encrypted); };
+    }
+    return new CountingKeyring();
+  };
   return { take: () => { const taken = { ...counts }; counts.generateDataKey = 0; counts.decrypt = 0; return taken; } };
 }
 

@@ -87,7 +87,7 @@ export function markdown(r: BenchResults, checks: readonly TargetCheck[]): strin
     '',
     `### Cold start proxy (${r.coldStart.processes} fresh node processes each; AWS SDK ${r.coldStart.awsSdk})`,
     '',
-    'Entry chunk: the handler file itself; loaded at import: with the chunks it imports statically; all chunks: lazy ones too (a validator, the audit trail, idempotency). Probes run with AWS_LAMBDA_FUNCTION_NAME set, as in Lambda, so the issuer keys are fetched during init.',
+    'Entry chunk: the handler file itself; loaded at import: with the chunks it imports statically; all chunks: lazy ones too (a validator, the audit trail, idempotency, the Encryption SDK with its keyring, the AWS-only clients). Probes run with AWS_LAMBDA_FUNCTION_NAME set, as in Lambda, so the issuer keys are fetched during init, and trust the test issuer\'s CA through Node\'s CA store (NODE_EXTRA_CA_CERTS), as a deployed function trusts its issuer.',
     '',
     '| bundle | entry chunk | loaded at import | all chunks | × hello | import | first request | import + first p50 | p99 | × hello | process wall p50 | × hello | first status | largest inputs |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',

@@ -1,5 +1,5 @@
-import type { KeyringNode } from '@aws-crypto/client-node';
-import { NodeCachingMaterialsManager, getLocalCryptographicMaterialsCache } from '@aws-crypto/client-node';
+import { NodeCachingMaterialsManager, getLocalCryptographicMaterialsCache } from '@aws-crypto/caching-materials-manager-node';
+import type { KeyringNode } from '@aws-crypto/material-management-node';
 
 /**
  * Bounds on reusing a data key (the AWS Encryption SDK's caching materials manager), so a

@@ -2,6 +2,7 @@
  * The blind-index key material as the AWS path reads it: from Secrets Manager (a local stand-in
  * for its API, the only mock), decoded as strict base64.
  */
+import { KmsKeyringNode } from '@aws-crypto/kms-keyring-node';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,5 +56,13 @@ describe('strictBase64', () => {
     expect(strictBase64('AAE=')).toEqual(Buffer.from([0, 1]));
     expect(strictBase64('')).toEqual(Buffer.alloc(0));
     for (const text of ['AAE', 'AA-_', 'AAF=', ' AAEC', 'AAEC\n', 'AA==AAEC']) expect(strictBase64(text), text).toBeUndefined();
+  });
+});
+
+describe('data key keyring in AWS', () => {
+  it('wraps data keys with the KMS field key, loading the KMS keyring only when asked', async () => {
+    const keyring = await dataKeys().keyring();
+    expect(keyring).toBeInstanceOf(KmsKeyringNode);
+    expect((keyring as KmsKeyringNode).generatorKeyId).toBe('arn:aws:kms:ap-southeast-2:1:key/k');
   });
 });
