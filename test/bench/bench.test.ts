@@ -27,6 +27,8 @@ describe('bench smoke run', () => {
     // Counts, not timings: a read needs the data item and one audit write, and nothing else.
     expect(results.https.work.map((w) => w.kind)).toEqual(['read', 'create', 'update', 'search']);
     expect(results.https.work[0]?.dynamoCalls).toEqual({ 'GetItem Resources': 1, 'PutItem Audit': 1 });
+    // Kept-alive connections to DynamoDB: sequential reads open none.
+    expect(results.https.work[0]?.dynamoConnections).toBe(0);
     expect(markdown(results, checkTargets(results))).toContain('| target | measured | met |');
     expect(resultsSvg(results)).toMatch(/^<svg[^]*<\/svg>\n$/);
   }, 240_000);

@@ -2,11 +2,17 @@
  * A counting front, in a process of its own, to the local stack's DynamoDB Local (a JVM, so
  * never in the gateway's process): every call by operation and table, with the bytes each way,
  * and the JVM's CPU read from /proc (Linux). Run by `startDynamoProcess(endpoint)`; answers
- * `stats` and `reset` over IPC.
+ * `stats`, `reset`, `count` and `pipe` over IPC.
+ *
+ * Counting parses each HTTP call and makes it again upstream, which costs this process more CPU
+ * per call than a read costs the JVM. The throughput runs need no counts, only the CPU and the
+ * connections, so there (`pipe`) new connections are spliced to the JVM byte for byte: the hop
+ * stays, at a fraction of its cost, and its CPU is still measured and reported apart.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpServer, request } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export interface DynamoStats {
   /** Calls by `Operation Table`. */
@@ -15,6 +21,10 @@ export interface DynamoStats {
   responseBytes: number;
   /** CPU the emulator's JVM used (user + system), microseconds; 0 where /proc cannot tell. */
   cpuUs: number;
+  /** CPU this counting front used (user + system), microseconds: a hop the deployed API does not have. */
+  frontCpuUs: number;
+  /** TCP connections the handlers opened to the front (a reused keep-alive socket counts once). */
+  connections: number;
 }
 
 const target = new URL(process.env.BENCH_DYNAMO_TARGET ?? '');
@@ -41,10 +51,13 @@ function emulatorCpuUs(): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-let stats: DynamoStats = { calls: {}, requestBytes: 0, responseBytes: 0, cpuUs: 0 };
+const ownCpuUs = () => { const { user, system } = process.cpuUsage(); return user + system; };
+const zero = (): DynamoStats => ({ calls: {}, requestBytes: 0, responseBytes: 0, cpuUs: 0, frontCpuUs: 0, connections: 0 });
+let stats = zero();
 let cpuAtReset = emulatorCpuUs();
+let ownCpuAtReset = ownCpuUs();
 
-const front = createServer((req, res) => {
+const counter = createHttpServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
@@ -69,14 +82,44 @@ const front = createServer((req, res) => {
     upstream.end(body);
   });
 });
-front.keepAliveTimeout = 60_000;
+counter.keepAliveTimeout = 60_000;
+
+let counting = true;
+/** Open connections by the way they are served. */
+const open = { count: new Set<Socket>(), pipe: new Set<Socket>() };
+const front = createServer((socket) => {
+  stats.connections += 1;
+  const mine = counting ? open.count : open.pipe;
+  mine.add(socket);
+  socket.on('close', () => mine.delete(socket));
+  if (counting) {
+    counter.emit('connection', socket);
+    return;
+  }
+  const upstream = connect({ port: Number(target.port), host: target.hostname, noDelay: true });
+  socket.setNoDelay(true); // as http does: no Nagle wait between a call's head and body
+  socket.on('error', () => upstream.destroy());
+  upstream.on('error', () => socket.destroy());
+  socket.pipe(upstream).pipe(socket);
+});
 await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
 
+/**
+ * Switches how connections are served: those of the other way are closed, so the clients' next
+ * calls come on new ones (the bench switches between phases, with no call in flight).
+ */
+function serve(mode: 'count' | 'pipe'): void {
+  counting = mode === 'count';
+  for (const socket of counting ? open.pipe : open.count) socket.destroy();
+}
+
 process.on('message', (message: string) => {
+  if (message === 'count' || message === 'pipe') serve(message);
   if (message === 'reset') {
-    stats = { calls: {}, requestBytes: 0, responseBytes: 0, cpuUs: 0 };
+    stats = zero();
     cpuAtReset = emulatorCpuUs();
+    ownCpuAtReset = ownCpuUs();
   }
-  process.send?.({ ...stats, cpuUs: emulatorCpuUs() - cpuAtReset });
+  process.send?.({ ...stats, cpuUs: emulatorCpuUs() - cpuAtReset, frontCpuUs: ownCpuUs() - ownCpuAtReset });
 });
 process.send?.({ endpoint: `http://127.0.0.1:${(front.address() as AddressInfo).port}` });

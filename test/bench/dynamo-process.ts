@@ -8,6 +8,8 @@ export interface DynamoProcess {
   reset: () => Promise<DynamoStats>;
   /** Counts and CPU since the last reset. */
   stats: () => Promise<DynamoStats>;
+  /** How new connections are served: parsed and counted per call, or spliced to the emulator (CPU and connections only). */
+  serve: (mode: 'count' | 'pipe') => Promise<DynamoStats>;
   close: () => Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export function startDynamoProcess(target: string): Promise<DynamoProcess> {
         endpoint: (first as { endpoint: string }).endpoint,
         reset: () => ask('reset'),
         stats: () => ask('stats'),
+        serve: (mode) => ask(mode),
         close: () => new Promise<void>((done) => { child.once('exit', () => done()); child.kill(); }),
       });
     });

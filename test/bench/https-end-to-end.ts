@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataKeys } from '../../packages/core/src/crypto/data-keys.js';
 import { runNode } from './child.js';
+import { warmEmulator } from './emulator-warmup.js';
 import type { DynamoProcess } from './dynamo-process.js';
 import { startDynamoProcess } from './dynamo-process.js';
 import { nullLogSink } from './log-sink.js';
@@ -27,6 +28,10 @@ export interface ServerFigures {
   cpuUsPerRequest: number;
   /** CPU of the DynamoDB emulator's own process per request answered, µs (0 for the bare server). */
   emulatorCpuUsPerRequest: number;
+  /** CPU of the bench's counting front to the emulator per request answered, µs: a hop the deployed API does not have. */
+  frontCpuUsPerRequest: number;
+  /** TCP connections the handlers opened to DynamoDB during the run (keep-alive: none once warm). */
+  dynamoConnections: number;
 }
 
 export interface PathResult { path: string; gateway: ServerFigures; bare: ServerFigures; throughputRatio: number; p99Ratio: number }
@@ -43,6 +48,8 @@ export interface RequestWork {
   dynamoResponseBytes: number;
   /** Calls to the key that wraps data keys (KMS in AWS; the local AES keyring here), per request. */
   keyCalls: { generateDataKey: number; decrypt: number };
+  /** TCP connections opened to DynamoDB over all `requests` (keep-alive: none once warm). */
+  dynamoConnections: number;
 }
 
 export interface HttpsResult { connections: number; seconds: number; warmupSeconds: number; paths: PathResult[]; work: RequestWork[] }
@@ -92,8 +99,8 @@ const AUTOCANNON = fileURLToPath(new URL('./autocannon-child.ts', import.meta.ur
 interface LoadResult { requests: number; requestsPerSecond: number; latencyP50Ms: number; latencyP99Ms: number; statusCodeStats: Record<string, { count: number }>; errors: number }
 
 /**
- * autocannon in its own process; this process's CPU (the server's) and the emulator's are read
- * around it. The same load runs first, unmeasured, on either server: V8 compiles the hot code
+ * autocannon in its own process; this process's CPU (the server's), the emulator's and the
+ * front's are read around it. The same load runs first, unmeasured, on either server: V8 compiles the hot code
  * (gateway, chain, handler) in the first seconds, a one-time cost the cold-start section owns.
  */
 async function load(url: string, sizes: BenchSizes, headers: Record<string, string>, dynamo?: DynamoProcess): Promise<ServerFigures> {
@@ -117,6 +124,8 @@ async function load(url: string, sizes: BenchSizes, headers: Record<string, stri
     errors: result.errors,
     cpuUsPerRequest: round((used.user + used.system) / answered, 1),
     emulatorCpuUsPerRequest: round((emulator?.cpuUs ?? 0) / answered, 1),
+    frontCpuUsPerRequest: round((emulator?.frontCpuUs ?? 0) / answered, 1),
+    dynamoConnections: emulator?.connections ?? 0,
   };
 }
 
@@ -163,6 +172,7 @@ async function measureWork(
     dynamoRequestBytes: Math.round(stats.requestBytes / requests),
     dynamoResponseBytes: Math.round(stats.responseBytes / requests),
     keyCalls: { generateDataKey: per(key.generateDataKey), decrypt: per(key.decrypt) },
+    dynamoConnections: stats.connections,
   };
 }
 
@@ -197,6 +207,9 @@ export async function httpsBench(sizes: BenchSizes): Promise<HttpsResult> {
     const id = await createPatient(`${origin.href}/Patient`, headers, ca);
     if (!id) throw new Error('could not create the Patient to read');
     const work = await requestWork(origin, headers, ca, id, dynamo, keys);
+    // The load runs need the front's CPU and connections, not its counts.
+    await dynamo.serve('pipe');
+    await warmEmulator(stack.dynamoEndpoint, stack.dynamoCredentials, { pk: `Patient/${id}`, sk: 'resource' }, sizes.emulatorWarmupPairs);
     const paths: PathResult[] = [];
     // A public read with no I/O (the gateway and the chain alone), then an audited, encrypted read.
     for (const path of ['/v1/metadata', `/v1/Patient/${id}`]) {

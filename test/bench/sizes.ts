@@ -18,6 +18,8 @@ export interface BenchSizes {
   httpsSeconds: number;
   /** Seconds of the same load before each measured one, not counted. */
   httpsWarmupSeconds: number;
+  /** A read's two DynamoDB calls made straight to the emulator before the HTTPS runs (see emulator-warmup.ts). */
+  emulatorWarmupPairs: number;
 }
 
 export const FULL: BenchSizes = {
@@ -30,6 +32,7 @@ export const FULL: BenchSizes = {
   httpsConnections: 10,
   httpsSeconds: 5,
   httpsWarmupSeconds: 3,
+  emulatorWarmupPairs: 3000,
 };
 
 export const SMOKE: BenchSizes = {
@@ -42,4 +45,5 @@ export const SMOKE: BenchSizes = {
   httpsConnections: 2,
   httpsSeconds: 1,
   httpsWarmupSeconds: 0,
+  emulatorWarmupPairs: 20,
 };

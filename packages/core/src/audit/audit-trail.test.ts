@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDynamo } from '../../../../test/support/dynamo.js';
 import { startTestDynamo } from '../../../../test/support/dynamo.js';
@@ -6,6 +6,7 @@ import { auditEvent } from './audit-event.js';
 import { AuditTrail, searchAudit } from './audit-trail.js';
 import { verifyAuditTrail } from './audit-verify.js';
 import type { AuditRecord } from './hash-chain.js';
+import { stackCachedClient } from '../repository/dynamo-client.js';
 
 let dynamo: TestDynamo;
 beforeAll(async () => { dynamo = await startTestDynamo(); });
@@ -34,6 +35,18 @@ describe('AuditTrail on DynamoDB', () => {
     const result = await verifyAuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing);
     expect(result.faults).toEqual([]);
     expect(result.records).toBeGreaterThanOrEqual(40);
+  });
+
+  it('appends concurrent records through the container\'s stack-cached client, each exactly as given', async () => {
+    // One resolved middleware stack serves every append: no call may carry another's item.
+    const trail = new AuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing, { records: stackCachedClient() });
+    const written = await Promise.all(Array.from({ length: 30 }, (_, i) => trail.append(event(`c${i}`))));
+    expect(new Set(written.map((r) => r.entity))).toEqual(new Set(Array.from({ length: 30 }, (_, i) => `Patient/c${i}`)));
+    for (const record of written) {
+      const stored = await dynamo.documents.send(new GetCommand({ TableName: 'Audit', Key: { chain: record.chain, seq: record.seq } }));
+      expect(stored.Item).toEqual(record);
+    }
+    expect((await verifyAuditTrail(dynamo.documents, dynamo.auditTables, dynamo.sealing)).faults).toEqual([]);
   });
 
   it('starts a new chain after a failed write instead of forking', async () => {

@@ -1,9 +1,11 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { config } from '../config.js';
 import { tables } from '../tables.js';
-import { documentClient } from '../repository/dynamo-client.js';
+import { documentClient, MARSHALL_OPTIONS, stackCachedClient } from '../repository/dynamo-client.js';
 import type { AuditEvent } from './audit-event.js';
 import type { Sealing } from './chain-seal.js';
 import type { AuditRecord } from './hash-chain.js';
@@ -39,6 +41,16 @@ export interface AuditTrailOptions {
   policy?: SealPolicy;
   /** Told when a seal cannot be written (the records stay written; the next seal covers them). */
   onSealFailure?: (cause: unknown) => void;
+  /**
+   * The client records are appended through, on the same database as `documents` (which it is
+   * by default): the container's trail appends through `stackCachedClient()`.
+   */
+  records?: RecordClient;
+}
+
+/** What appending needs of a client: the plain PutItem, which both DynamoDB clients send. */
+export interface RecordClient {
+  send: (command: PutItemCommand) => Promise<unknown>;
 }
 
 interface Chain {
@@ -71,9 +83,11 @@ export class AuditTrail {
   private readonly policy: SealPolicy;
   private readonly onSealFailure: (cause: unknown) => void;
   private readonly sealsInFlight = new Set<Promise<void>>();
+  private readonly records: RecordClient;
 
-  constructor(private readonly documents: DynamoDBDocumentClient, private readonly tables: AuditTables, sealing: Sealing, options: AuditTrailOptions = {}) {
+  constructor(documents: DynamoDBDocumentClient, private readonly tables: AuditTables, sealing: Sealing, options: AuditTrailOptions = {}) {
     this.seals = new SealWriter(documents, tables.seals, sealing);
+    this.records = options.records ?? documents;
     this.policy = options.policy ?? DEFAULT_SEAL_POLICY;
     this.onSealFailure = options.onSealFailure ?? (() => undefined);
   }
@@ -108,9 +122,9 @@ export class AuditTrail {
     const record = link(chain.id, chain.next, chain.prevHash, event);
     try {
       if (chain.next === 0) await this.seals.open(chain.id);
-      await this.documents.send(new PutCommand({
+      await this.records.send(new PutItemCommand({
         TableName: this.tables.audit,
-        Item: record,
+        Item: marshall(record, MARSHALL_OPTIONS),
         ConditionExpression: 'attribute_not_exists(chain)',
       }));
     } catch (error) {
@@ -202,7 +216,8 @@ let trail: Promise<AuditTrail> | undefined;
 /** The audit trail of this container, built on first use (the first caller's options hold). */
 export function auditTrail(options: AuditTrailOptions = {}): Promise<AuditTrail> {
   if (!trail) {
-    trail = sealingFor(config().data.auditSeal, config().data.region).then((sealing) => new AuditTrail(documentClient(), auditTables(), sealing, options));
+    trail = sealingFor(config().data.auditSeal, config().data.region)
+      .then((sealing) => new AuditTrail(documentClient(), auditTables(), sealing, { records: stackCachedClient(), ...options }));
     trail.catch(() => { trail = undefined; }); // a failed set-up (e.g. no key settings) is retried
   }
   return trail;

@@ -2,7 +2,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoClient } from './dynamo-client.js';
+import { dynamoClient, stackCachedClient } from './dynamo-client.js';
 
 // A DynamoDB endpoint that accepts connections and never answers.
 let requests = 0;
@@ -32,6 +32,14 @@ describe('DynamoDB client', () => {
 
   it('gives up on an endpoint that never answers after a bounded number of attempts', async () => {
     await expect(dynamoClient().send(new ListTablesCommand({}))).rejects.toThrow(/timed? ?out/i);
+    expect(requests).toBe(3);
+  }, 20_000);
+
+  it('appends through a client with the same connections and the same bounded attempts', async () => {
+    expect(stackCachedClient()).toBe(stackCachedClient());
+    expect(stackCachedClient().config.requestHandler).toBe(dynamoClient().config.requestHandler);
+    requests = 0;
+    await expect(stackCachedClient().send(new ListTablesCommand({}))).rejects.toThrow(/timed? ?out/i);
     expect(requests).toBe(3);
   }, 20_000);
 });
