@@ -2,7 +2,8 @@
  * The local metrics dashboard as a browser sees it: the whole local stack, Debian's chromium
  * (headless, through playwright-core) on https://localhost:<port>/_dashboard, every other
  * origin blocked. The page renders under the docs page's CSP with no violation or script error,
- * and its numbers follow a burst of refused calls made meanwhile. Saves docs/screenshots/dashboard.png.
+ * and its numbers follow a burst of refused calls made meanwhile. With UPDATE_SCREENSHOTS=1 it saves
+ * the page as docs/screenshots/dashboard.png; otherwise a test run leaves the checkout as it was.
  */
 import { routeList } from '@health-api/functions';
 import type { LocalStack } from '@health-api/local';
@@ -78,8 +79,9 @@ describe('local metrics dashboard in headless Chromium', () => {
     expect(await page.locator('#chart-refusals rect[data-series="authentication-failed"]').count()).toBeGreaterThan(0);
     expect(await page.locator('#chart-latency path[data-series="p99"]').count()).toBe(1);
     expect(await page.locator('#routes tr[data-route="patient-read"]').count()).toBe(1);
-    mkdirSync(dirname(SCREENSHOT), { recursive: true });
-    const png = await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    const save = process.env.UPDATE_SCREENSHOTS === '1';
+    if (save) mkdirSync(dirname(SCREENSHOT), { recursive: true });
+    const png = await page.screenshot({ ...(save ? { path: SCREENSHOT } : {}), fullPage: true });
     expect(png.subarray(1, 4).toString()).toBe('PNG');
   });
 
