@@ -11,3 +11,4 @@ export * from './audit/index.js';
 export * from './fhir/semantic-checks.js';
 export * from './fhir/search-syntax.js';
 export * from './api-metrics.js';
+export * from './own-property.js';

@@ -1,10 +1,11 @@
 import type { RouteDefinition } from '@health-api/core';
+import { setOwn } from '@health-api/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RequestHead } from './request-head.js';
-import { headerValues, setOwn } from './request-head.js';
+import { headerValues } from './request-head.js';
 
 /** Stage name of the local API (the deployed one is named by the infra). */
 export const LOCAL_STAGE = 'local';

@@ -1,3 +1,4 @@
+import { setOwn } from '@health-api/core';
 import type { IncomingMessage } from 'node:http';
 
 /** The request line and headers, read in one pass over the raw headers (Node's `headers` object is never built). */
@@ -13,12 +14,6 @@ export interface RequestHead {
    * (RFC 9112 §6.3), so a GET without them is answered without reading its stream.
    */
   hasBody: boolean;
-}
-
-/** Sets `name` as an own property, `__proto__` included (as a JSON-parsed event would have it). */
-export function setOwn<V>(target: Record<string, V>, name: string, value: V): void {
-  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-  else target[name] = value;
 }
 
 export function readHead(request: IncomingMessage): RequestHead {

@@ -1,14 +1,6 @@
+import { setOwn } from '@health-api/core';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ApiMiddleware } from '../request-state.js';
-
-/**
- * A property as Object.fromEntries would define it (several times slower for a handful of names):
- * a header named `__proto__` stays a header and never sets the map's prototype.
- */
-function put<T>(target: Record<string, T>, name: string, value: T): void {
-  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-  else target[name] = value;
-}
 
 /**
  * Both header maps of the event rebuilt with lower-case names: `multiValueHeaders` holds every
@@ -42,8 +34,8 @@ export function normaliseHeaders(event: APIGatewayProxyEvent): void {
   const single: Record<string, string> = {};
   for (const [name, list] of values) {
     if (list.length === 0) continue;
-    put(multi, name, list);
-    put(single, name, list.join(', '));
+    setOwn(multi, name, list);
+    setOwn(single, name, list.join(', '));
   }
   event.multiValueHeaders = multi;
   event.headers = single;
