@@ -15,6 +15,8 @@ describe('bench smoke run', () => {
     finite(results.pipeline.signatureShareOfOverhead);
     expect(results.pipeline.logBytesPerRequest).toBeGreaterThan(0);
     expect(results.coldStart.handlers.length).toBeGreaterThan(0);
+    // The floor verified the token and read DynamoDB: a missing item answers 404, a refused token 401.
+    expect(results.coldStart.bareRead.firstStatus).toBe(404);
     for (const bundle of results.coldStart.handlers) {
       finite(bundle.timeRatio);
       expect(bundle.bytes).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import type { RouteDefinition } from '@health-api/core';
-import { handlerModule, routeList } from '@health-api/functions';
+import { tables } from '@health-api/core';
+import { handlerModule, routeList, routes } from '@health-api/functions';
 import type { BuildOptions, Metafile } from 'esbuild';
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { median, percentile, round } from './stats.js';
 
 export interface BundleResult {
   name: string;
+  /** A route that needs a token reads or writes health data: the bare verified read is its floor. */
+  dataRoute: boolean;
   /** The entry chunk; `importBytes` adds the chunks it imports statically (all loaded at import); `totalBytes` every chunk, lazy ones too. */
   bytes: number;
   importBytes: number;
@@ -31,16 +34,44 @@ export interface BundleResult {
   bytesRatio: number;
   timeRatio: number;
   wallRatio: number;
+  /** Import + first request at p50 over the bare verified read's. */
+  bareReadRatio: number;
 }
 
 export interface ColdStartResult {
   processes: number;
   awsSdk: 'bundled';
   helloWorld: BundleResult;
+  /** The floor under a data route: a bare function that verifies the token and reads one item, with the same libraries. */
+  bareRead: BundleResult;
   handlers: BundleResult[];
 }
 
 const HELLO_WORLD = "export const handler = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ hello: 'world' }) });";
+
+/**
+ * What every data route must do at least: verify the caller's token with aws-jwt-verify (keys
+ * fetched at init, as its README advises), create the AWS SDK's DynamoDB document client as the
+ * routes do, and read one item: a consistent GetItem of a missing patient, answered 404 (401 if
+ * the token fails). No scopes, validation, audit, log or metrics: the floor the two libraries
+ * alone set on this machine.
+ */
+const BARE_VERIFIED_READ = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { JwtVerifier } from 'aws-jwt-verify';
+const verifier = JwtVerifier.create({ issuer: process.env.AUTH_ISSUER, audience: process.env.AUTH_AUDIENCE, jwksUri: process.env.AUTH_JWKS_URI });
+verifier.hydrate().catch(() => undefined);
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient(process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT } : {}));
+export const handler = async (event) => {
+  try {
+    await verifier.verify((event.headers.Authorization ?? '').replace(/^Bearer /, ''));
+  } catch {
+    return { statusCode: 401, body: '' };
+  }
+  const { Item } = await documents.send(new GetCommand({ TableName: ${JSON.stringify(tables.resources.name)}, Key: { pk: 'Patient/bench-missing', sk: 'resource' }, ConsistentRead: true }));
+  return { statusCode: Item ? 200 : 404, body: '' };
+};`;
 
 /**
  * As SST builds our nodejs22.x functions for deploy (infra/api.ts: ESM with code splitting, so
@@ -123,6 +154,10 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
     const hello = join(dir, 'hello-world.mjs');
     const helloBuild = await build({ ...DEPLOY_OPTIONS, stdin: { contents: HELLO_WORLD, loader: 'js', resolveDir: dir }, outfile: hello });
     targets.push({ name: 'hello-world', outfile: hello, metafile: helloBuild.metafile });
+    const bareRead = join(dir, 'bare-verified-read.mjs');
+    const bareReadBuild = await build({ ...DEPLOY_OPTIONS, stdin: { contents: BARE_VERIFIED_READ, loader: 'js', resolveDir: process.cwd() }, outfile: bareRead });
+    // Sent the patient read's event and token, so it verifies what that route verifies.
+    targets.push({ name: 'bare-verified-read', route: routes.patientRead, outfile: bareRead, metafile: bareReadBuild.metafile });
     for (const route of routeList.slice(0, sizes.coldStartRoutes)) {
       const outdir = join(dir, route.id);
       const outfile = join(outdir, `${route.id}.mjs`);
@@ -162,6 +197,7 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
       const wall = runs.map((r) => r.wallMs);
       return {
         name: target.name,
+        dataRoute: Boolean(target.route?.scope),
         bytes: statSync(target.outfile).size,
         importBytes: target.metafile ? importClosureBytes(target.metafile, target.outfile) : statSync(target.outfile).size,
         totalBytes: Object.entries(target.metafile?.outputs ?? {}).filter(([path]) => path.endsWith('.mjs')).reduce((sum, [, o]) => sum + o.bytes, 0),
@@ -173,15 +209,20 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
         processWallMs: { p50: round(median(wall), 1), p99: round(percentile(wall, 0.99), 1) },
       };
     };
-    const [helloTarget, ...handlerTargets] = targets as [(typeof targets)[number], ...typeof targets];
+    const [helloTarget, bareReadTarget, ...handlerTargets] = targets as [(typeof targets)[number], (typeof targets)[number], ...typeof targets];
     const base = summarise(helloTarget);
+    const floor = summarise(bareReadTarget);
     const withRatios = (s: ReturnType<typeof summarise>): BundleResult => ({
       ...s,
       bytesRatio: round(s.bytes / base.bytes, 1),
       timeRatio: round(s.importAndFirstRequestMs.p50 / base.importAndFirstRequestMs.p50, 2),
       wallRatio: round(s.processWallMs.p50 / base.processWallMs.p50, 2),
+      bareReadRatio: round(s.importAndFirstRequestMs.p50 / floor.importAndFirstRequestMs.p50, 2),
     });
-    return { processes: sizes.coldStartProcesses, awsSdk: 'bundled', helloWorld: withRatios(base), handlers: handlerTargets.map((t) => withRatios(summarise(t))) };
+    return {
+      processes: sizes.coldStartProcesses, awsSdk: 'bundled', helloWorld: withRatios(base), bareRead: withRatios(floor),
+      handlers: handlerTargets.map((t) => withRatios(summarise(t))),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
