@@ -1,6 +1,7 @@
 /**
  * Sealing in AWS: the KMS HMAC key (HMAC_SHA_256) and the S3 Object Lock bucket. Loaded only
- * when the configuration names them, so the local stack never loads the KMS and S3 clients.
+ * when the configuration names them, so the local stack never loads the KMS and S3 clients,
+ * and then on the first seal, beside a request (sealing.ts).
  */
 import { GenerateMacCommand, KMSClient, KMSInvalidMacException, VerifyMacCommand } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';

@@ -7,8 +7,35 @@ import { localSealing } from './local-seal.js';
 
 /** The sealing the configuration names; the AWS clients load only when it names AWS. */
 export async function sealingFor(settings: AuditSealConfig, region: string): Promise<Sealing> {
-  if (settings.source === 'aws') return (await import('./aws-seal.js')).awsSealing(region, settings.macKeyArn, settings.anchorBucket);
+  if (settings.source === 'aws') return onFirstUse(async () => (await import('./aws-seal.js')).awsSealing(region, settings.macKeyArn, settings.anchorBucket));
   return localSealing(settings.keyFile, settings.anchorDir);
+}
+
+/**
+ * A sealing that loads on its first MAC or anchor. Seals run beside the requests, so the KMS
+ * and S3 clients (about 220 KB of code) load beside a container's first request rather than
+ * in front of its first audit record; creating them contacts nothing, so nothing that could
+ * fail is put off. A failed load is tried again on the next use.
+ */
+export function onFirstUse(load: () => Promise<Sealing>): Sealing {
+  let loading: Promise<Sealing> | undefined;
+  const sealing = () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+  return {
+    key: {
+      mac: async (message) => (await sealing()).key.mac(message),
+      verify: async (message, mac) => (await sealing()).key.verify(message, mac),
+    },
+    anchors: {
+      put: async (seal) => (await sealing()).anchors.put(seal),
+      list: async () => (await sealing()).anchors.list(),
+    },
+  };
 }
 
 /** Sort keys in the seals table: a chain's opening, then its heads in order. */
