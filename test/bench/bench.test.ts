@@ -17,7 +17,8 @@ describe('bench smoke run', () => {
     expect(results.coldStart.handlers.length).toBeGreaterThan(0);
     // The floor verified the token and read DynamoDB: a missing item answers 404, a refused token 401.
     expect(results.coldStart.bareRead.firstStatus).toBe(404);
-    for (const bundle of results.coldStart.handlers) {
+    expect(results.coldStart.untraced.map((b) => b.name)).toContain('metadata, no X-Ray');
+    for (const bundle of [...results.coldStart.handlers, ...results.coldStart.untraced]) {
       finite(bundle.timeRatio);
       expect(bundle.bytes).toBeGreaterThan(0);
       // Past authentication: the probe's token was verified against the issuer's keys (no 401 or 503).

@@ -44,8 +44,22 @@ export interface ColdStartResult {
   helloWorld: BundleResult;
   /** The floor under a data route: a bare function that verifies the token and reads one item, with the same libraries. */
   bareRead: BundleResult;
+  /** Every route as deployed, X-Ray tracing on. */
   handlers: BundleResult[];
+  /** A public and a data route again with tracing turned off (POWERTOOLS_TRACE_ENABLED=false): what X-Ray costs. */
+  untraced: BundleResult[];
 }
+
+/**
+ * What Lambda sets for a function with X-Ray active tracing (infra/api.ts turns it on for every
+ * route), so the probes load and run the Powertools Tracer as a deployed function does: the
+ * trace header of a sampled invocation, whose subsegments go to the X-Ray daemon's address by
+ * UDP (nothing listens here; sending is the function's share).
+ */
+const DEPLOYED_TRACING = {
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  _X_AMZN_TRACE_ID: 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1',
+};
 
 const HELLO_WORLD = "export const handler = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ hello: 'world' }) });";
 
@@ -150,7 +164,7 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
   try {
     const probe = join(dir, 'probe.mjs');
     writeFileSync(probe, PROBE);
-    const targets: Array<{ name: string; route?: RouteDefinition; outfile: string; metafile?: Metafile }> = [];
+    const targets: Array<{ name: string; route?: RouteDefinition; outfile: string; metafile?: Metafile; env?: NodeJS.ProcessEnv }> = [];
     const hello = join(dir, 'hello-world.mjs');
     const helloBuild = await build({ ...DEPLOY_OPTIONS, stdin: { contents: HELLO_WORLD, loader: 'js', resolveDir: dir }, outfile: hello });
     targets.push({ name: 'hello-world', outfile: hello, metafile: helloBuild.metafile });
@@ -167,9 +181,13 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
       });
       targets.push({ name: route.id, route, outfile, metafile: result.metafile });
     }
+    const routeTargets = targets.slice(2);
+    const untracedTargets = routeTargets.filter((t) => t.route === routes.metadata || t.route === routes.patientRead)
+      .map((t) => ({ ...t, name: `${t.name}, no X-Ray`, env: { POWERTOOLS_TRACE_ENABLED: 'false' } }));
+    targets.push(...untracedTargets);
 
-    // As the Lambda runtime sets it: handlers start fetching the issuer's keys during init.
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_LAMBDA_FUNCTION_NAME: 'bench' };
+    // As the Lambda runtime sets it: handlers start fetching the issuer's keys during init, and trace.
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_LAMBDA_FUNCTION_NAME: 'bench', ...DEPLOYED_TRACING };
     delete env.NODE_OPTIONS;
     // A deployed function checks its issuer's certificate against the runtime's CA store: infra
     // sets no AUTH_EXTRA_CA_FILE (a local-stack setting, with which every JWKS connection parses
@@ -183,7 +201,7 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
     const probeOne = async (target: (typeof targets)[number]) => {
       const token = target.route?.scope ? await issuer.token({ scope: scopeFor(target.route) }) : undefined;
       const event = target.route ? routeEvent(target.route, token) : {};
-      const run = await runNode([probe, pathToFileURL(target.outfile).href], { env: { ...env, BENCH_EVENT: JSON.stringify(event) }, timeoutMs: 20_000 });
+      const run = await runNode([probe, pathToFileURL(target.outfile).href], { env: { ...env, ...target.env, BENCH_EVENT: JSON.stringify(event) }, timeoutMs: 20_000 });
       probes.get(target.name)?.push({ ...(JSON.parse(run.result) as Omit<Probe, 'wallMs'>), wallMs: run.wallMs });
     };
     const lane = async () => {
@@ -209,7 +227,7 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
         processWallMs: { p50: round(median(wall), 1), p99: round(percentile(wall, 0.99), 1) },
       };
     };
-    const [helloTarget, bareReadTarget, ...handlerTargets] = targets as [(typeof targets)[number], (typeof targets)[number], ...typeof targets];
+    const [helloTarget, bareReadTarget] = targets as [(typeof targets)[number], (typeof targets)[number]];
     const base = summarise(helloTarget);
     const floor = summarise(bareReadTarget);
     const withRatios = (s: ReturnType<typeof summarise>): BundleResult => ({
@@ -221,7 +239,8 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
     });
     return {
       processes: sizes.coldStartProcesses, awsSdk: 'bundled', helloWorld: withRatios(base), bareRead: withRatios(floor),
-      handlers: handlerTargets.map((t) => withRatios(summarise(t))),
+      handlers: routeTargets.map((t) => withRatios(summarise(t))),
+      untraced: untracedTargets.map((t) => withRatios(summarise(t))),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -17,6 +17,12 @@ export interface TargetCheck { target: string; measured: string; met: boolean }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const dataRoutes = (r: BenchResults) => r.coldStart.handlers.filter((b) => b.dataRoute);
+/** What tracing adds to a route's import + first request: its traced row minus its untraced one. */
+function xrayCost(r: BenchResults, untraced: BenchResults['coldStart']['untraced'][number]): string {
+  const name = untraced.name.replace(/, no X-Ray$/, '');
+  const traced = r.coldStart.handlers.find((b) => b.name === name);
+  return traced ? `X-Ray adds ${(traced.importAndFirstRequestMs.p50 - untraced.importAndFirstRequestMs.p50).toFixed(1)} ms to ${name}` : name;
+}
 const span = (values: readonly number[]) => (values.length === 0 ? 'n/a' : `${Math.min(...values)}–${Math.max(...values)}`);
 const us = (value: number) => `${value.toFixed(1)} µs`;
 
@@ -89,16 +95,17 @@ export function markdown(r: BenchResults, checks: readonly TargetCheck[]): strin
     '',
     `### Cold start proxy (${r.coldStart.processes} fresh node processes each; AWS SDK ${r.coldStart.awsSdk})`,
     '',
-    'Entry chunk: the handler file itself; loaded at import: with the chunks it imports statically; all chunks: lazy ones too (a validator, the audit trail, idempotency, the Encryption SDK with its keyring, the AWS-only clients). Probes run with AWS_LAMBDA_FUNCTION_NAME set, as in Lambda, so the issuer keys are fetched during init, and trust the test issuer\'s CA through Node\'s CA store (NODE_EXTRA_CA_CERTS), as a deployed function trusts its issuer.',
+    'Entry chunk: the handler file itself; loaded at import: with the chunks it imports statically; all chunks: lazy ones too (a validator, the audit trail, idempotency, the Encryption SDK with its keyring, the AWS-only clients). Probes run with AWS_LAMBDA_FUNCTION_NAME set, as in Lambda, so the issuer keys are fetched during init; with X-Ray tracing on as deployed (AWS_EXECUTION_ENV and a sampled trace header, so the Powertools Tracer loads and traces); and trust the test issuer\'s CA through Node\'s CA store (NODE_EXTRA_CA_CERTS), as a deployed function trusts its issuer.',
     '',
     '| bundle | entry chunk | loaded at import | all chunks | × hello | import | first request | import + first p50 | p99 | × hello | × bare verified read | process wall p50 | × hello | first status | largest inputs |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...[r.coldStart.helloWorld, r.coldStart.bareRead, ...r.coldStart.handlers].map((b) =>
+    ...[r.coldStart.helloWorld, r.coldStart.bareRead, ...r.coldStart.handlers, ...r.coldStart.untraced].map((b) =>
       `| ${b.name} | ${kb(b.bytes)} | ${kb(b.importBytes)} | ${kb(b.totalBytes)} | ${b.bytesRatio} | ${b.importMs} ms | ${b.firstRequestMs} ms | ${b.importAndFirstRequestMs.p50} ms | ${b.importAndFirstRequestMs.p99} ms | ${b.timeRatio} | ${b.bareReadRatio} | ${b.processWallMs.p50} ms | ${b.wallRatio} | ${b.firstStatus} | ${b.largestInputs.slice(0, 4).map((i) => `${i.package} ${kb(i.bytes)}`).join(', ')} |`),
     '',
     `bare-verified-read is the floor under every data route: aws-jwt-verify fetching the issuer's keys at init and verifying the route's token, and the same DynamoDB document client reading one missing item, with no scopes, validation, audit, log or metrics. ` +
       `It alone takes ${r.coldStart.bareRead.timeRatio}× hello-world, ${r.coldStart.bareRead.timeRatio > TARGETS.coldStartTimeRatio ? 'above' : 'within'} the ${TARGETS.coldStartTimeRatio}× target; ` +
-      `the data routes take ${span(dataRoutes(r).map((b) => b.bareReadRatio))}× the bare verified read.`,
+      `the data routes take ${span(dataRoutes(r).map((b) => b.bareReadRatio))}× the bare verified read. ` +
+      `Rows marked "no X-Ray" are the same bundles with tracing turned off (POWERTOOLS_TRACE_ENABLED=false): ${r.coldStart.untraced.map((u) => xrayCost(r, u)).join('; ')}.`,
     '',
     `### Memory (${r.memory.route}, one handler instance, ${r.memory.requestsPerBatch} requests per batch, forced GC)`,
     '',
