@@ -1,14 +1,15 @@
 import type { RouteDefinition } from '@health-api/core';
 import { tables } from '@health-api/core';
-import { handlerModule, routeList, routes } from '@health-api/functions';
-import type { BuildOptions, Metafile } from 'esbuild';
+import { routeList, routes } from '@health-api/functions';
+import type { Metafile } from 'esbuild';
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TestIssuer } from '../support/issuer.js';
 import { runNode } from './child.js';
+import { bundleRoute, DEPLOY_OPTIONS, importClosure, largestInputs } from './deploy-bundle.js';
 import { routeEvent, scopeFor } from './events.js';
 import type { BenchSizes } from './sizes.js';
 import { median, percentile, round } from './stats.js';
@@ -87,35 +88,6 @@ export const handler = async (event) => {
   return { statusCode: Item ? 200 : 404, body: '' };
 };`;
 
-/**
- * As SST builds our nodejs22.x functions for deploy (infra/api.ts: ESM with code splitting, so
- * code a route loads lazily stays out of its entry chunk): bundled, minified, tree-shaken ESM with
- * names kept and its createRequire banner; every package bundled (SST only leaves out sharp
- * and pg-native, so the AWS SDK is bundled rather than taken from the runtime). Source maps
- * are written next to the bundle, not inlined.
- */
-const DEPLOY_OPTIONS: BuildOptions = {
-  bundle: true,
-  minify: true,
-  treeShaking: true,
-  keepNames: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  sourcemap: 'external',
-  metafile: true,
-  logLevel: 'silent',
-  banner: {
-    js: [
-      "import { createRequire as topLevelCreateRequire } from 'module';",
-      'const require = topLevelCreateRequire(import.meta.url);',
-      "import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from 'url';",
-      'const __filename = topLevelFileUrlToPath(import.meta.url);',
-      "const __dirname = topLevelFileUrlToPath(new topLevelURL('.', import.meta.url));",
-    ].join('\n'),
-  },
-};
 
 /** Imports the bundle, serves one request and reports both times on fd 3. */
 const PROBE = `
@@ -130,32 +102,6 @@ writeSync(3, JSON.stringify({ importMs: imported - started, firstRequestMs: serv
 process.exit(0);
 `;
 
-function packageOf(input: string): string {
-  const at = input.lastIndexOf('node_modules/');
-  if (at < 0) return input.startsWith('packages/') ? input.split('/').slice(0, 2).join('/') : input;
-  const [first = '', second = ''] = input.slice(at + 'node_modules/'.length).split('/');
-  return first.startsWith('@') ? `${first}/${second}` : first;
-}
-
-function largestInputs(metafile: Metafile, outfile: string): BundleResult['largestInputs'] {
-  const output = Object.entries(metafile.outputs).find(([path]) => resolve(path) === resolve(outfile))?.[1];
-  const byPackage = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
-  }
-  return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, bytes]) => ({ package: name, bytes }));
-}
-
-/** The entry chunk and every chunk it imports statically, transitively: what the import loads. */
-function importClosureBytes(metafile: Metafile, outfile: string): number {
-  const outputs = metafile.outputs;
-  const entry = Object.keys(outputs).find((path) => resolve(path) === resolve(outfile));
-  const seen = new Set<string>(entry ? [entry] : []);
-  for (const path of seen) {
-    for (const imported of outputs[path]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external && outputs[imported.path]) seen.add(imported.path);
-  }
-  return [...seen].reduce((sum, path) => sum + (outputs[path]?.bytes ?? 0), 0);
-}
 
 interface Probe { importMs: number; firstRequestMs: number; status: number; wallMs: number }
 
@@ -173,13 +119,7 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
     // Sent the patient read's event and token, so it verifies what that route verifies.
     targets.push({ name: 'bare-verified-read', route: routes.patientRead, outfile: bareRead, metafile: bareReadBuild.metafile });
     for (const route of routeList.slice(0, sizes.coldStartRoutes)) {
-      const outdir = join(dir, route.id);
-      const outfile = join(outdir, `${route.id}.mjs`);
-      const result = await build({
-        ...DEPLOY_OPTIONS, entryPoints: [resolve(handlerModule(route))], outdir, entryNames: route.id,
-        splitting: true, chunkNames: 'chunks/[name]-[hash]', outExtension: { '.js': '.mjs' },
-      });
-      targets.push({ name: route.id, route, outfile, metafile: result.metafile });
+      targets.push({ name: route.id, route, ...await bundleRoute(route, dir) });
     }
     const routeTargets = targets.slice(2);
     const untracedTargets = routeTargets.filter((t) => t.route === routes.metadata || t.route === routes.patientRead)
@@ -217,7 +157,7 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
         name: target.name,
         dataRoute: Boolean(target.route?.scope),
         bytes: statSync(target.outfile).size,
-        importBytes: target.metafile ? importClosureBytes(target.metafile, target.outfile) : statSync(target.outfile).size,
+        importBytes: target.metafile ? importClosure(target.metafile, target.outfile).reduce((sum, chunk) => sum + chunk.bytes, 0) : statSync(target.outfile).size,
         totalBytes: Object.entries(target.metafile?.outputs ?? {}).filter(([path]) => path.endsWith('.mjs')).reduce((sum, [, o]) => sum + o.bytes, 0),
         largestInputs: target.metafile ? largestInputs(target.metafile, target.outfile) : [],
         firstStatus: runs[0]?.status ?? 0,
