@@ -30,6 +30,8 @@ export function normaliseHeaders(event: APIGatewayProxyEvent): void {
   const sentSingle = event.headers;
   if (sentSingle) {
     for (const key of Object.keys(sentSingle)) {
+      // The same spelling in the multi-value map (API Gateway's usual event): complete already.
+      if (sentMulti && Object.hasOwn(sentMulti, key)) continue;
       const name = key.toLowerCase();
       let list = listOf(multi, name);
       if (list === undefined) {
