@@ -46,7 +46,6 @@ export function onMetricsFlush(listener: (emf: EmfOutput) => void): () => void {
  * Flushed once per invocation, after the audit trail had its say (it runs inside this).
  */
 export function requestMetrics(route: RouteDefinition): ApiMiddleware {
-  const started = new WeakMap<ApiRequest, number>();
   const metrics = routeMetrics(route);
   const flush = (request: ApiRequest): void => {
     const m = metrics();
@@ -61,7 +60,7 @@ export function requestMetrics(route: RouteDefinition): ApiMiddleware {
     if (refusal) m.addMetric(refusalMetrics[refusal], MetricUnit.Count, 1);
     // A refused call whose audit record failed keeps its refusal; the failure still counts.
     if (request.internal.auditFailed && refusal !== 'audit-write-failed') m.addMetric(refusalMetrics['audit-write-failed'], MetricUnit.Count, 1);
-    m.addMetric(LATENCY_METRIC, MetricUnit.Milliseconds, performance.now() - (started.get(request) ?? performance.now()));
+    m.addMetric(LATENCY_METRIC, MetricUnit.Milliseconds, performance.now() - (request.internal.metricsStartedAt ?? performance.now()));
     if (listeners.size > 0) {
       const emf = m.serializeMetrics();
       for (const listener of listeners) listener(emf);
@@ -71,7 +70,7 @@ export function requestMetrics(route: RouteDefinition): ApiMiddleware {
   return {
     name: 'request-metrics',
     before: (request) => {
-      started.set(request, performance.now());
+      request.internal.metricsStartedAt = performance.now();
     },
     after: flush,
     onError: flush,
