@@ -7,8 +7,6 @@ import type { ScopeGrant } from './smart-scopes/parse.js';
 /** What the middlewares learn about one request, kept in middy's per-request `internal`. */
 export interface RequestState extends Record<string, unknown> {
   startedAt?: number;
-  /** When the metrics step began: the start of its `Latency`. */
-  metricsStartedAt?: number;
   interactionId?: string;
   /** The verified access token's claims, as authentication found them. */
   claims?: JwtPayload;
