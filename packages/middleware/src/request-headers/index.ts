@@ -2,6 +2,9 @@ import { setOwn } from '@health-api/core';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ApiMiddleware } from '../request-state.js';
 
+/** The list already kept for `name`, own properties only (`constructor` is a header name too). */
+const listOf = (lists: Record<string, string[]>, name: string): string[] | undefined => (Object.hasOwn(lists, name) ? lists[name] : undefined);
+
 /**
  * Both header maps of the event rebuilt with lower-case names: `multiValueHeaders` holds every
  * value sent under any spelling of a name, in order, and `headers` those same values combined as
@@ -10,32 +13,41 @@ import type { ApiMiddleware } from '../request-state.js';
  * could check one value and a later step use another.
  */
 export function normaliseHeaders(event: APIGatewayProxyEvent): void {
-  // One pass per map and no intermediate copies: this runs on every request.
-  const values = new Map<string, string[]>();
-  const listOf = (name: string): string[] => {
-    let list = values.get(name);
-    if (list === undefined) values.set(name, (list = []));
-    return list;
-  };
-  for (const [key, sent] of Object.entries(event.multiValueHeaders ?? {})) {
-    const list = listOf(key.toLowerCase());
-    for (const value of sent ?? []) if (value !== undefined) list.push(value);
+  // This runs on every request: the new multi-value map is filled in place, in first-seen order,
+  // with no intermediate Map, Set or entry arrays in the usual case.
+  const multi: Record<string, string[]> = {};
+  const sentMulti = event.multiValueHeaders;
+  if (sentMulti) {
+    for (const key of Object.keys(sentMulti)) {
+      const name = key.toLowerCase();
+      let list = listOf(multi, name);
+      if (list === undefined) setOwn(multi, name, (list = []));
+      for (const value of sentMulti[key] ?? []) if (value !== undefined) list.push(value);
+    }
   }
   // A name the multi-value map carries is complete there; the single-value map only fills gaps.
-  const complete = new Set(values.keys());
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    const name = key.toLowerCase();
-    if (!complete.has(name)) {
-      const list = listOf(name);
+  let gaps: Set<string> | undefined;
+  const sentSingle = event.headers;
+  if (sentSingle) {
+    for (const key of Object.keys(sentSingle)) {
+      // The same spelling in the multi-value map (API Gateway's usual event): complete already.
+      if (sentMulti && Object.hasOwn(sentMulti, key)) continue;
+      const name = key.toLowerCase();
+      let list = listOf(multi, name);
+      if (list === undefined) {
+        setOwn(multi, name, (list = []));
+        (gaps ??= new Set()).add(name);
+      } else if (!gaps?.has(name)) continue;
+      const value = sentSingle[key];
       if (value !== undefined) list.push(value);
     }
   }
-  const multi: Record<string, string[]> = {};
   const single: Record<string, string> = {};
-  for (const [name, list] of values) {
-    if (list.length === 0) continue;
-    setOwn(multi, name, list);
-    setOwn(single, name, list.join(', '));
+  for (const name of Object.keys(multi)) {
+    const list = multi[name] as string[];
+    // A name sent with no value is no header (deleting keeps the others' order).
+    if (list.length === 0) delete multi[name];
+    else setOwn(single, name, list.length === 1 ? list[0] as string : list.join(', '));
   }
   event.multiValueHeaders = multi;
   event.headers = single;

@@ -34,6 +34,19 @@ describe('smartScopes middleware', () => {
     expect(explicit.internal.access?.map((g) => g.resourceType)).toEqual(['AuditEvent']);
   });
 
+  it('reads the grants of the same verified claims again only when their scope claim changed, and shares them frozen', async () => {
+    const claims = { client_id: 'c', sub: 's', exp: 0, scope: 'patient/Observation.rs' };
+    const first = middyRequest({}, { claims });
+    const second = middyRequest({}, { claims });
+    await runBefore(smartScopes(route), first);
+    await runBefore(smartScopes(route), second);
+    expect(second.internal.auth?.grants).toBe(first.internal.auth?.grants);
+    expect(Object.isFrozen(first.internal.auth?.grants)).toBe(true);
+    expect(() => (first.internal.auth?.grants as unknown as { push: (g: unknown) => void }).push({})).toThrow(TypeError);
+    claims.scope = 'patient/Patient.r';
+    await expect(runBefore(smartScopes(route), middyRequest({}, { claims }))).rejects.toMatchObject({ code: 'INSUFFICIENT_SCOPE' });
+  });
+
   it('refuses when no token was verified on a protected route', async () => {
     await expect(runBefore(smartScopes(route), request())).rejects.toBeInstanceOf(ApiError);
   });

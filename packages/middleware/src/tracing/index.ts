@@ -14,8 +14,9 @@ import type { ApiMiddleware, ApiRequest } from '../request-state.js';
 export function requestTracing(route: RouteDefinition): ApiMiddleware {
   const open = new WeakMap<ApiRequest, { parent: Segment; subsegment: Segment }>();
   const close = (request: ApiRequest): void => {
+    if (!tracer) return;
     const segments = open.get(request);
-    if (!tracer || !segments) return;
+    if (!segments) return;
     open.delete(request);
     const status = request.response?.statusCode ?? 500;
     const refusal = request.error instanceof ApiError ? refusalClassOf(request.error.code, request.error.reason) : null;
