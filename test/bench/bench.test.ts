@@ -14,6 +14,8 @@ describe('bench smoke run', () => {
     finite(results.pipeline.ratioFreshToken.p99);
     finite(results.pipeline.signatureShareOfOverhead);
     expect(results.pipeline.logBytesPerRequest).toBeGreaterThan(0);
+    finite(results.pipelineTraced.overheadSampledUs.p50);
+    finite(results.pipelineTraced.overheadUnsampledUs.p50);
     expect(results.coldStart.handlers.length).toBeGreaterThan(0);
     // The floor verified the token and read DynamoDB: a missing item answers 404, a refused token 401.
     expect(results.coldStart.bareRead.firstStatus).toBe(404);

@@ -8,6 +8,8 @@ import { coldStartBench } from './cold-start.js';
 import type { HttpsResult } from './https-end-to-end.js';
 import type { MemoryResult } from './memory.js';
 import type { PipelineResult } from './pipeline.js';
+import type { TracedPipelineResult } from './pipeline-traced.js';
+import { DEPLOYED_TRACING } from './deploy-bundle.js';
 import type { BenchSizes } from './sizes.js';
 
 export interface BenchResults {
@@ -15,6 +17,8 @@ export interface BenchResults {
   startedAt: string;
   node: string;
   pipeline: PipelineResult;
+  /** The chain with X-Ray tracing on, as deployed. */
+  pipelineTraced: TracedPipelineResult;
   coldStart: ColdStartResult;
   memory: MemoryResult;
   https: HttpsResult;
@@ -25,8 +29,8 @@ export interface BenchResults {
 const SECTION = fileURLToPath(new URL('./section.ts', import.meta.url));
 
 /** Runs one in-process section in its own node process (tsx, GC exposed) and returns its result. */
-async function section<T>(name: string, mode: BenchResults['mode'], timeoutMs: number): Promise<T> {
-  const run = await runNode(['--expose-gc', '--import', 'tsx', SECTION, name, mode], { env: process.env, timeoutMs });
+async function section<T>(name: string, mode: BenchResults['mode'], timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<T> {
+  const run = await runNode(['--expose-gc', '--import', 'tsx', SECTION, name, mode], { env: { ...process.env, ...env }, timeoutMs });
   return JSON.parse(run.result) as T;
 }
 
@@ -37,7 +41,8 @@ export async function runOneSection(name: keyof BenchResults['sectionSeconds'] &
   const issuer = await startTestIssuer();
   try {
     configureAuth(issuer);
-    return name === 'coldStart' ? await coldStartBench(sizes, issuer) : await section(name, mode, 300_000);
+    if (name === 'coldStart') return await coldStartBench(sizes, issuer);
+    return await section(name, mode, 300_000, name === 'pipelineTraced' ? DEPLOYED_TRACING : {});
   } finally {
     await issuer.close();
     await dynamo.close();
@@ -66,6 +71,7 @@ export async function runBench(sizes: BenchSizes, mode: BenchResults['mode']): P
     configureAuth(issuer);
     const jobs = {
       pipeline: () => section<PipelineResult>('pipeline', mode, 90_000),
+      pipelineTraced: () => section<TracedPipelineResult>('pipelineTraced', mode, 90_000, DEPLOYED_TRACING),
       memory: () => section<MemoryResult>('memory', mode, 120_000),
       coldStart: () => coldStartBench(sizes, issuer),
       https: () => section<HttpsResult>('https', mode, 120_000),
@@ -74,16 +80,18 @@ export async function runBench(sizes: BenchSizes, mode: BenchResults['mode']): P
     // them side by side to stay short.
     const sequential = async <T>(name: keyof typeof jobs): Promise<T> => timed(name, jobs[name] as () => Promise<T>);
     if (mode === 'smoke') {
-      const [pipeline, memory, coldStart, https] = await Promise.all([
-        sequential<PipelineResult>('pipeline'), sequential<MemoryResult>('memory'), sequential<ColdStartResult>('coldStart'), sequential<HttpsResult>('https'),
+      const [pipeline, pipelineTraced, memory, coldStart, https] = await Promise.all([
+        sequential<PipelineResult>('pipeline'), sequential<TracedPipelineResult>('pipelineTraced'), sequential<MemoryResult>('memory'),
+        sequential<ColdStartResult>('coldStart'), sequential<HttpsResult>('https'),
       ]);
-      return { mode, startedAt, node: process.version, pipeline, coldStart, memory, https, sectionSeconds };
+      return { mode, startedAt, node: process.version, pipeline, pipelineTraced, coldStart, memory, https, sectionSeconds };
     }
     const pipeline = await sequential<PipelineResult>('pipeline');
+    const pipelineTraced = await sequential<TracedPipelineResult>('pipelineTraced');
     const memory = await sequential<MemoryResult>('memory');
     const coldStart = await sequential<ColdStartResult>('coldStart');
     const https = await sequential<HttpsResult>('https');
-    return { mode, startedAt, node: process.version, pipeline, coldStart, memory, https, sectionSeconds };
+    return { mode, startedAt, node: process.version, pipeline, pipelineTraced, coldStart, memory, https, sectionSeconds };
   } finally {
     await issuer.close();
     await dynamo.close();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TestIssuer } from '../support/issuer.js';
 import { runNode } from './child.js';
-import { bundleRoute, DEPLOY_OPTIONS, importClosure, largestInputs } from './deploy-bundle.js';
+import { bundleRoute, DEPLOY_OPTIONS, DEPLOYED_TRACING, importClosure, largestInputs } from './deploy-bundle.js';
 import { routeEvent, scopeFor } from './events.js';
 import type { BenchSizes } from './sizes.js';
 import { median, percentile, round } from './stats.js';
@@ -50,17 +50,6 @@ export interface ColdStartResult {
   /** A public and a data route again with tracing turned off (POWERTOOLS_TRACE_ENABLED=false): what X-Ray costs. */
   untraced: BundleResult[];
 }
-
-/**
- * What Lambda sets for a function with X-Ray active tracing (infra/api.ts turns it on for every
- * route), so the probes load and run the Powertools Tracer as a deployed function does: the
- * trace header of a sampled invocation, whose subsegments go to the X-Ray daemon's address by
- * UDP (nothing listens here; sending is the function's share).
- */
-const DEPLOYED_TRACING = {
-  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-  _X_AMZN_TRACE_ID: 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1',
-};
 
 const HELLO_WORLD = "export const handler = async () => ({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ hello: 'world' }) });";
 

@@ -38,6 +38,19 @@ export const DEPLOY_OPTIONS: BuildOptions = {
   },
 };
 
+/**
+ * What Lambda sets for a function with X-Ray active tracing (infra/api.ts turns it on for every
+ * route), so the bench loads and runs the Powertools Tracer as a deployed function does: the
+ * trace header of a sampled invocation, whose subsegments go to the X-Ray daemon's address by
+ * UDP (nothing listens here; sending is the function's share).
+ */
+export const DEPLOYED_TRACING = {
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  // The X-Ray SDK traces under the invocation's segment only where this is set, as in Lambda.
+  LAMBDA_TASK_ROOT: '/var/task',
+  _X_AMZN_TRACE_ID: 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1',
+};
+
 export interface RouteBundle {
   /** The entry chunk, which exports the handler. */
   outfile: string;

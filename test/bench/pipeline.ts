@@ -44,7 +44,7 @@ const neverAborted = new AbortController().signal;
 const ROUNDS = 4;
 
 /** The business function called directly on the event, as a handler without the chain would. */
-async function bare(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export async function bare(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const result = await business({
     params: event.pathParameters as BusinessInput<typeof route>['params'],
     query: {},
@@ -63,7 +63,7 @@ async function bare(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>
   return { statusCode: result.statusCode, headers: result.headers ?? {}, body: JSON.stringify(result.body) };
 }
 
-function expectOk(result: APIGatewayProxyResult, what: string): void {
+export function expectOk(result: APIGatewayProxyResult, what: string): void {
   if (result.statusCode !== 200) throw new Error(`${what} answered ${result.statusCode}, not 200: the bench would measure an error path`);
 }
 

@@ -1,5 +1,6 @@
 import type { BenchResults } from './bench.js';
 import type { HttpsResult, RequestWork } from './https-end-to-end.js';
+import { round } from './stats.js';
 
 /** The targets for this machine (issue 16), as ratios against baselines of the same run where they can be. */
 export const TARGETS = {
@@ -77,6 +78,7 @@ function workTable(work: HttpsResult['work']): string[] {
 /** The markdown that `npm run bench` prints (and the README shows). */
 export function markdown(r: BenchResults, checks: readonly TargetCheck[]): string {
   const p = r.pipeline;
+  const t = r.pipelineTraced;
   const lines = [
     `### Pipeline overhead (${p.route}, µs per request)`,
     '',
@@ -87,11 +89,18 @@ export function markdown(r: BenchResults, checks: readonly TargetCheck[]): strin
     `| chain, fresh token (signature checked) | ${us(p.chainFreshToken.p50Us)} | ${us(p.chainFreshToken.p99Us)} | ${p.ratioFreshToken.p50} | ${p.ratioFreshToken.p99} |`,
     `| chain + audit trail (real route; DynamoDB Local) | ${us(p.chainWithAudit.p50Us)} | ${us(p.chainWithAudit.p99Us)} | | |`,
     `| ES256 signature alone | ${us(p.signatureAlone.p50Us)} | ${us(p.signatureAlone.p99Us)} | | |`,
+    `| bare business function, X-Ray on | ${us(t.bare.p50Us)} | ${us(t.bare.p99Us)} | | |`,
+    `| chain, repeat token, X-Ray on, sampled | ${us(t.chainSampled.p50Us)} | ${us(t.chainSampled.p99Us)} | ${round(t.chainSampled.p50Us / t.bare.p50Us, 2)} | ${round(t.chainSampled.p99Us / t.bare.p99Us, 2)} |`,
+    `| chain, repeat token, X-Ray on, unsampled | ${us(t.chainUnsampled.p50Us)} | ${us(t.chainUnsampled.p99Us)} | ${round(t.chainUnsampled.p50Us / t.bare.p50Us, 2)} | ${round(t.chainUnsampled.p99Us / t.bare.p99Us, 2)} |`,
     '',
     `Chain minus bare: ${us(p.overheadWithoutSignatureUs.p50)} p50 / ${us(p.overheadWithoutSignatureUs.p99)} p99 with a cached token, ` +
       `${us(p.overheadWithSignatureUs.p50)} p50 / ${us(p.overheadWithSignatureUs.p99)} p99 with a fresh one; ` +
       `the audit trail adds ${us(p.auditCostUsP50)} p50. Signature verification is ${(p.signatureShareOfOverhead * 100).toFixed(0)} % of the fresh-token overhead. ` +
       `Logging stays on (${p.logBytesPerRequest} bytes per request into a null sink).`,
+    '',
+    `The rows marked "X-Ray on" run in a process of their own with the environment of a deployed function, whose X-Ray active tracing is on (infra/api.ts): the Powertools Tracer loaded, and a new trace header before each invocation, as the Lambda runtime sets it. ` +
+      `There the chain costs ${us(t.overheadSampledUs.p50)} p50 over bare when the invocation is sampled and ${us(t.overheadUnsampledUs.p50)} when not (X-Ray's default rule samples one request a second and 5 % of the rest), ` +
+      `against ${us(p.overheadWithoutSignatureUs.p50)} without the tracer; the bare function itself pays ${us(t.bare.p50Us - p.bare.p50Us)} more, as the tracer's context tracking hooks every promise of the process.`,
     '',
     `### Cold start proxy (${r.coldStart.processes} fresh node processes each; AWS SDK ${r.coldStart.awsSdk})`,
     '',

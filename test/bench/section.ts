@@ -7,9 +7,10 @@ import { dpopBench } from './dpop.js';
 import { httpsBench } from './https-end-to-end.js';
 import { memoryBench } from './memory.js';
 import { pipelineBench } from './pipeline.js';
+import { tracedPipelineBench } from './pipeline-traced.js';
 import { FULL, SMOKE } from './sizes.js';
 
-const sections = { pipeline: pipelineBench, memory: memoryBench, https: httpsBench, dpop: dpopBench } as const;
+const sections = { pipeline: pipelineBench, pipelineTraced: tracedPipelineBench, memory: memoryBench, https: httpsBench, dpop: dpopBench } as const;
 
 const [name, mode] = process.argv.slice(2) as [keyof typeof sections, string];
 const section = sections[name];
