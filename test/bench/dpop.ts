@@ -7,9 +7,7 @@
  */
 import type { RouteDefinition } from '@health-api/core';
 import { secureHandler } from '@health-api/middleware';
-import type { APIGatewayProxyResult } from 'aws-lambda';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
 import { verifyDpopProof } from '../../packages/middleware/src/sender-constraint/dpop-proof.js';
 import { dynamoReplayStore } from '../../packages/middleware/src/sender-constraint/replay-store.js';
 import { dpopClient } from '../support/dpop.js';
@@ -23,7 +21,8 @@ import { routeEvent, scopeFor } from './events.js';
 import { nullLogSink } from './log-sink.js';
 import type { BenchSizes } from './sizes.js';
 import type { Latency } from './stats.js';
-import { latencyOfMs, round } from './stats.js';
+import { round } from './stats.js';
+import { expectOk, timeInRounds } from './rounds.js';
 
 export interface DpopResult {
   route: string;
@@ -38,13 +37,8 @@ export interface DpopResult {
   ratio: { p50: number; p99: number };
 }
 
-const ROUNDS = 4;
 /** Where test/support/events.ts says its events were received. */
 const URL_BASE = 'https://api.example.test/test';
-
-function expectOk(result: APIGatewayProxyResult, what: string): void {
-  if (result.statusCode !== 200) throw new Error(`${what} answered ${result.statusCode}, not 200: the bench would measure an error path`);
-}
 
 /** The section, run in a child process with the runner's DynamoDB Local in its environment. */
 export async function dpopBench(sizes: BenchSizes): Promise<DpopResult> {
@@ -81,20 +75,12 @@ export async function dpopBench(sizes: BenchSizes): Promise<DpopResult> {
     try {
       expectOk(await bearerHandler(routeEvent(route, bearerToken), context), 'bearer chain');
       expectOk(await dpopHandler(dpopEvent(), context), 'DPoP chain');
-      const bench = new Bench({ time: sizes.pipelineTimeMs / ROUNDS, iterations: Math.ceil(sizes.pipelineIterations / ROUNDS), warmupTime: 50, throws: true });
-      bench
-        .add('bearer chain', async () => expectOk(await bearerHandler(routeEvent(route, bearerToken), context), 'bearer chain'))
-        .add('DPoP chain', async () => expectOk(await dpopHandler(dpopEvent(), context), 'DPoP chain'))
-        .add('proof alone', () => verifyDpopProof(spare, { method: route.method, url, accessToken: boundToken }))
-        .add('replay put alone', async () => { await store.firstUse(client.jkt, `bench-put-${puts++}`, Math.floor(Date.now() / 1000) + 120); });
-      const samples = new Map<string, number[]>();
-      for (let turn = 0; turn < ROUNDS; turn += 1) {
-        for (const task of await bench.run()) {
-          if (!task.result || task.result.error) throw task.result?.error ?? new Error(`no result for ${task.name}`);
-          samples.set(task.name, [...(samples.get(task.name) ?? []), ...task.result.latency.samples]);
-        }
-      }
-      const latency = (name: string) => latencyOfMs(samples.get(name) ?? []);
+      const latency = await timeInRounds(sizes, {
+        'bearer chain': async () => expectOk(await bearerHandler(routeEvent(route, bearerToken), context), 'bearer chain'),
+        'DPoP chain': async () => expectOk(await dpopHandler(dpopEvent(), context), 'DPoP chain'),
+        'proof alone': () => verifyDpopProof(spare, { method: route.method, url, accessToken: boundToken }),
+        'replay put alone': async () => { await store.firstUse(client.jkt, `bench-put-${puts++}`, Math.floor(Date.now() / 1000) + 120); },
+      });
       const bearer = latency('bearer chain');
       const dpop = latency('DPoP chain');
       return {

@@ -8,17 +8,17 @@
  */
 import { tracer } from '@health-api/core/tracing';
 import { secureHandler } from '@health-api/middleware';
-import { Bench } from 'tinybench';
 import { lambdaContext } from '../support/events.js';
 import { configureAuth } from '../support/handler-env.js';
 import { startTestIssuer } from '../support/issuer.js';
 import { business, route, unauditedRoute, validators } from './business.js';
 import { routeEvent, scopeFor } from './events.js';
 import { nullLogSink } from './log-sink.js';
-import { bare, expectOk } from './pipeline.js';
+import { bare } from './pipeline.js';
+import { expectOk, timeInRounds } from './rounds.js';
 import type { BenchSizes } from './sizes.js';
 import type { Latency } from './stats.js';
-import { latencyOfMs, round } from './stats.js';
+import { round } from './stats.js';
 
 export interface TracedPipelineResult {
   bare: Latency;
@@ -29,7 +29,6 @@ export interface TracedPipelineResult {
   overheadUnsampledUs: { p50: number; p99: number };
 }
 
-const ROUNDS = 4;
 let invocation = 0;
 /** What the runtime does before each invocation: a trace header of its own. */
 function newInvocation(sampled: boolean): void {
@@ -49,19 +48,11 @@ export async function tracedPipelineBench(sizes: BenchSizes): Promise<TracedPipe
     newInvocation(true);
     expectOk(await bare(routeEvent(route, token)), 'bare');
     expectOk(await handler(routeEvent(route, token), context), 'chain, traced');
-    const bench = new Bench({ time: sizes.pipelineTimeMs / ROUNDS, iterations: Math.ceil(sizes.pipelineIterations / ROUNDS), warmupTime: 50, throws: true });
-    bench
-      .add('bare', () => { newInvocation(false); return bare(routeEvent(route, token)); })
-      .add('chain, sampled', async () => { newInvocation(true); await handler(routeEvent(route, token), context); })
-      .add('chain, unsampled', async () => { newInvocation(false); await handler(routeEvent(route, token), context); });
-    const samples = new Map<string, number[]>();
-    for (let turn = 0; turn < ROUNDS; turn += 1) {
-      for (const task of await bench.run()) {
-        if (!task.result || task.result.error) throw task.result?.error ?? new Error(`no result for ${task.name}`);
-        samples.set(task.name, [...(samples.get(task.name) ?? []), ...task.result.latency.samples]);
-      }
-    }
-    const latency = (name: string): Latency => latencyOfMs(samples.get(name) ?? []);
+    const latency = await timeInRounds(sizes, {
+      bare: () => { newInvocation(false); return bare(routeEvent(route, token)); },
+      'chain, sampled': async () => { newInvocation(true); await handler(routeEvent(route, token), context); },
+      'chain, unsampled': async () => { newInvocation(false); await handler(routeEvent(route, token), context); },
+    });
     const bareLatency = latency('bare');
     const minus = (a: Latency) => ({ p50: round(a.p50Us - bareLatency.p50Us), p99: round(a.p99Us - bareLatency.p99Us) });
     const chainSampled = latency('chain, sampled');

@@ -2,7 +2,6 @@ import type { BusinessInput } from '@health-api/middleware';
 import { secureHandler } from '@health-api/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createPublicKey, verify } from 'node:crypto';
-import { Bench } from 'tinybench';
 import { lambdaContext } from '../support/events.js';
 import { configureAuth } from '../support/handler-env.js';
 import { startTestIssuer } from '../support/issuer.js';
@@ -11,7 +10,8 @@ import { routeEvent, scopeFor } from './events.js';
 import { nullLogSink } from './log-sink.js';
 import type { BenchSizes } from './sizes.js';
 import type { Latency } from './stats.js';
-import { latencyOfMs, round } from './stats.js';
+import { round } from './stats.js';
+import { expectOk, timeInRounds } from './rounds.js';
 
 export interface PipelineResult {
   route: string;
@@ -40,9 +40,6 @@ export interface PipelineResult {
 
 const neverAborted = new AbortController().signal;
 
-/** Turns each task takes. */
-const ROUNDS = 4;
-
 /** The business function called directly on the event, as a handler without the chain would. */
 export async function bare(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const result = await business({
@@ -61,10 +58,6 @@ export async function bare(event: APIGatewayProxyEvent): Promise<APIGatewayProxy
     auditIntent: () => Promise.reject(new Error('a read writes nothing')),
   });
   return { statusCode: result.statusCode, headers: result.headers ?? {}, body: JSON.stringify(result.body) };
-}
-
-export function expectOk(result: APIGatewayProxyResult, what: string): void {
-  if (result.statusCode !== 200) throw new Error(`${what} answered ${result.statusCode}, not 200: the bench would measure an error path`);
 }
 
 export async function pipelineBench(sizes: BenchSizes): Promise<PipelineResult> {
@@ -98,26 +91,14 @@ export async function pipelineBench(sizes: BenchSizes): Promise<PipelineResult> 
       const bytesBefore = sink.bytes();
 
       // A new event per request, as Lambda gives; building it costs the same in every task.
-      // The tasks take turns in short rounds, so a burst of load from the shared machine falls
-      // on all of them rather than on whichever ran at that moment.
-      const bench = new Bench({
-        time: sizes.pipelineTimeMs / ROUNDS, iterations: Math.ceil(sizes.pipelineIterations / ROUNDS), warmupTime: 50, throws: true,
+      const latency = await timeInRounds(sizes, {
+        bare: () => bare(routeEvent(route, repeatToken)),
+        'chain, repeat token': async () => { chainedRequests += 1; await handler(routeEvent(route, repeatToken), context); },
+        'chain, fresh token': async () => { chainedRequests += 1; await handler(routeEvent(route, freshToken()), context); },
+        'chain with audit': async () => { chainedRequests += 1; await auditedHandler(routeEvent(route, repeatToken), context); },
+        'signature alone': () => verify('sha256', signed, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature),
       });
-      bench
-        .add('bare', () => bare(routeEvent(route, repeatToken)))
-        .add('chain, repeat token', async () => { chainedRequests += 1; await handler(routeEvent(route, repeatToken), context); })
-        .add('chain, fresh token', async () => { chainedRequests += 1; await handler(routeEvent(route, freshToken()), context); })
-        .add('chain with audit', async () => { chainedRequests += 1; await auditedHandler(routeEvent(route, repeatToken), context); })
-        .add('signature alone', () => verify('sha256', signed, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature));
-      const samples = new Map<string, number[]>();
-      for (let round = 0; round < ROUNDS; round += 1) {
-        for (const task of await bench.run()) {
-          if (!task.result || task.result.error) throw task.result?.error ?? new Error(`no result for ${task.name}`);
-          samples.set(task.name, [...(samples.get(task.name) ?? []), ...task.result.latency.samples]);
-        }
-      }
       const logBytes = sink.bytes() - bytesBefore;
-      const latency = (name: string): Latency => latencyOfMs(samples.get(name) ?? []);
       const bareLatency = latency('bare');
       const repeat = latency('chain, repeat token');
       const fresh = latency('chain, fresh token');
