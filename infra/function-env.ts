@@ -15,6 +15,7 @@ export function functionEnvironment(): Record<string, $util.Input<string>> {
     SERVICE_NAME: $app.name,
     STAGE: $app.stage,
     ...(deployOptions.metricsClientIds ? { METRICS_CLIENT_ID_DIMENSION: 'true' } : {}),
+    ...(deployOptions.xraySubsegments ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
     AUTH_ISSUER: issuer.issuer,
     AUTH_ISSUER_KIND: issuer.kind,
     ...(issuer.legacyTokenTypes ? { AUTH_ALLOW_LEGACY_TYP: 'true' } : {}),

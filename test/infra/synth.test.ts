@@ -121,6 +121,23 @@ describe('offline synth of sst.config.ts', () => {
     }
   });
 
+  it('traces every function with X-Ray, and leaves the X-Ray SDK out of the functions only when told', async () => {
+    const variablesOf = (fn: { inputs: Record<string, unknown> }) => (fn.inputs.environment as { variables: Record<string, string> }).variables;
+    const functions = ofType('aws:lambda/function:Function');
+    expect(functions.length).toBe(routeList.length);
+    for (const fn of functions) {
+      expect(fn.inputs.tracingConfig).toEqual({ mode: 'Active' });
+      expect(variablesOf(fn).POWERTOOLS_TRACE_ENABLED).toBeUndefined();
+    }
+    const lean = await synth({ env: { HEALTH_API_XRAY_SUBSEGMENTS: 'false' } });
+    const leanFunctions = lean.resources.filter((r) => r.type === 'aws:lambda/function:Function');
+    expect(leanFunctions.length).toBe(routeList.length);
+    for (const fn of leanFunctions) {
+      expect(fn.inputs.tracingConfig).toEqual({ mode: 'Active' });
+      expect(variablesOf(fn).POWERTOOLS_TRACE_ENABLED).toBe('false');
+    }
+  });
+
   it('takes an external OIDC issuer from the deploy environment instead of creating Cognito', async () => {
     const external = await synth({ env: { AUTH_ISSUER: 'https://login.example.org/', AUTH_AUDIENCE: 'https://fhir.example.org', AUTH_ALLOW_LEGACY_TYP: 'true' } });
     expect(external.resources.filter((r) => r.type.startsWith('aws:cognito/'))).toEqual([]);
