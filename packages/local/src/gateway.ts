@@ -18,6 +18,7 @@ import { lambdaContext, proxyEvent } from './proxy-event.js';
 import { QuotaCounter, SlidingWindowCounter, TokenBucket } from './rate-limits.js';
 import { headerValues, readHead } from './request-head.js';
 import { requestTarget } from './request-target.js';
+import { isoTime } from './request-time.js';
 import { createRouter } from './router.js';
 import { documentationFiles } from '@health-api/openapi';
 
@@ -282,7 +283,7 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     const requestId = randomUUID();
     const peer = peerOf(request.socket);
     const exchange = new Exchange(response, log, {
-      requestId, ip: peer.ip, requestTime: new Date(receivedAt).toISOString(), httpMethod: request.method ?? '',
+      requestId, ip: peer.ip, requestTime: isoTime(receivedAt), httpMethod: request.method ?? '',
       resourcePath: null, status: 0, protocol: `HTTP/${request.httpVersion}`, responseLength: 0, responseLatency: 0,
       integrationLatency: null, apiKeyId: null, clientId: null, wafResponseCode: null, errorResponseType: null,
     });

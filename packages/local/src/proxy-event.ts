@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RequestHead } from './request-head.js';
 import { headerValues } from './request-head.js';
+import { clfTime } from './request-time.js';
 
 /** Stage name of the local API (the deployed one is named by the infra). */
 export const LOCAL_STAGE = 'local';
@@ -57,20 +58,6 @@ function bodyOf(body: Buffer): Pick<APIGatewayProxyEvent, 'body' | 'isBase64Enco
   } catch {
     return { body: body.toString('base64'), isBase64Encoded: true };
   }
-}
-
-let clfSecond = Number.NaN;
-let clfText = '';
-
-/** `24/Nov/2026:06:55:02 +0000`, API Gateway's `requestTime` (formatted once per second). */
-function clfTime(epochMs: number): string {
-  const second = Math.floor(epochMs / 1000);
-  if (second !== clfSecond) {
-    const [, day, month, year, time] = new Date(second * 1000).toUTCString().split(' ') as string[];
-    clfText = `${day}/${month}/${year}:${time} +0000`;
-    clfSecond = second;
-  }
-  return clfText;
 }
 
 type ClientCert = APIGatewayProxyEvent['requestContext']['identity']['clientCert'];
