@@ -123,7 +123,10 @@ describe('Lambda proxy integration', () => {
   it('builds REST proxy events and a Lambda context like API Gateway and the Lambda runtime', async () => {
     let seen: { event: APIGatewayProxyEvent; remaining: number; memory: string } | undefined;
     const echo = bind(route('echo', { path: '/v1/echo/{name}', apiKey: true, timeoutSeconds: 7, memoryMb: 256 }), async (event, context) => {
-      seen = { event, remaining: context.getRemainingTimeInMillis(), memory: context.memoryLimitInMB };
+      // As the runtime's: callable detached, and through a context derived with `Object.create` (as the chain derives one).
+      const { getRemainingTimeInMillis } = context;
+      const remaining = Math.min(getRemainingTimeInMillis(), (Object.create(context) as Context).getRemainingTimeInMillis());
+      seen = { event, remaining, memory: context.memoryLimitInMB };
       return { statusCode: 200, body: '{}' };
     });
     const baseUrl = await extraGateway({}, [echo]);
@@ -167,6 +170,27 @@ describe('Lambda proxy integration', () => {
     }
     expect([event.headers.__proto__, event.multiValueHeaders.__proto__]).toEqual(['h', ['h']]);
     expect([event.queryStringParameters?.__proto__, event.multiValueQueryStringParameters?.__proto__]).toEqual(['r', ['q', 'r']]);
+  });
+
+  it("keeps the gateway's own request id and length, whatever case the function names them in", async () => {
+    const forging = bind(route('forging'), async () => ({
+      statusCode: 200, body: 'héllo',
+      headers: { 'X-Amzn-RequestId': 'forged', 'CONTENT-LENGTH': '1', 'X-Kept': 'single' },
+      multiValueHeaders: { 'x-amzn-requestid': ['forged-too'], 'X-Kept': ['one', 'two'] },
+    }));
+    const url = new URL(`${await extraGateway({}, [forging])}/forging`);
+    const answer = await new Promise<{ headers: string[]; body: string }>((resolve, reject) => {
+      request(url, { ca: stack.caPem }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ headers: response.rawHeaders, body: Buffer.concat(chunks).toString('utf8') }));
+      }).on('error', reject).end();
+    });
+    const values = (name: string) => answer.headers.filter((_, i) => i % 2 === 1 && answer.headers[i - 1]?.toLowerCase() === name);
+    expect(values('x-amzn-requestid')).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    expect(values('content-length')).toEqual([String(Buffer.byteLength('héllo'))]);
+    expect(values('x-kept')).toEqual(['one', 'two']);
+    expect(answer.body).toBe('héllo');
   });
 
   it('answers 504 when the handler outlives its timeout', async () => {

@@ -17,6 +17,8 @@ import type { ListeningServer } from './https-server.js';
 import { lambdaContext, proxyEvent } from './proxy-event.js';
 import { QuotaCounter, SlidingWindowCounter, TokenBucket } from './rate-limits.js';
 import { headerValues, readHead } from './request-head.js';
+import { requestTarget } from './request-target.js';
+import { isoTime } from './request-time.js';
 import { createRouter } from './router.js';
 import { documentationFiles } from '@health-api/openapi';
 
@@ -123,21 +125,24 @@ const isPlain = (value: unknown) => value === undefined || Object.getPrototypeOf
 function exceedsResponseLimit(result: APIGatewayProxyResult, limit: number): boolean {
   let known = isPlain(result) && isPlain(result.headers) && isPlain(result.multiValueHeaders)
     && (result.isBase64Encoded === undefined || typeof result.isBase64Encoded === 'boolean');
-  for (const name of Object.keys(result)) known &&= RESULT_FIELDS.has(name);
+  for (const name in result) known &&= RESULT_FIELDS.has(name);
   if (!known) return Buffer.byteLength(JSON.stringify(result)) > limit;
+  // Plain objects: `for…in` walks their own keys, as `Object.keys` would, without building a list.
   let units = (result.body?.length ?? 0) + 64;
-  for (const [name, value] of Object.entries(result.headers ?? {})) units += name.length + String(value).length + 8;
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+  const { headers = {}, multiValueHeaders = {} } = result;
+  for (const name in headers) units += name.length + String(headers[name]).length + 8;
+  for (const name in multiValueHeaders) {
     units += name.length + 8;
-    for (const value of values) units += String(value).length + 8;
+    for (const value of multiValueHeaders[name] as unknown[]) units += String(value).length + 8;
   }
   return units * 6 > limit && Buffer.byteLength(JSON.stringify(result)) > limit;
 }
 
-/** Headers API Gateway computes itself, whatever the function returned. */
-const RECOMPUTED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
-
 const REQUEST_ID_HEADER = 'x-amzn-RequestId';
+
+/** Headers API Gateway sets itself, whatever the function returned (in any case). */
+const RECOMPUTED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', REQUEST_ID_HEADER.toLowerCase()]);
+const RECOMPUTED_LENGTHS = new Set([...RECOMPUTED_HEADERS].map((name) => name.length));
 
 /**
  * The result's headers as `writeHead` takes them (name, value, name, value, …): a name in
@@ -157,7 +162,8 @@ function resultHeaders(result: APIGatewayProxyResult, requestId: string): string
 }
 
 function addHeader(list: string[], name: string, value: unknown): void {
-  if (name !== REQUEST_ID_HEADER && !RECOMPUTED_HEADERS.has(name.toLowerCase())) list.push(name, String(value));
+  // Only a name of a recomputed one's length is lower-cased (a new string) to be compared.
+  if (!RECOMPUTED_LENGTHS.has(name.length) || !RECOMPUTED_HEADERS.has(name.toLowerCase())) list.push(name, String(value));
 }
 
 /** An object of headers as a `writeHead` list. */
@@ -176,7 +182,9 @@ function outcomeResponse(refusal: Pick<Refusal, 'code' | 'retryAfterMs'>, reques
   return { status: errorSpec(refusal.code).status, headers, body };
 }
 
-type InvokeOutcome = { result: unknown } | { failed: true } | { timedOut: true };
+const TIMED_OUT = Symbol('timed out');
+const FAILED = Symbol('failed');
+type InvokeOutcome = { result: unknown } | typeof FAILED | typeof TIMED_OUT;
 
 /**
  * Calls the handler as the Lambda service would, up to `timeoutMs`. A late handler keeps running
@@ -184,19 +192,47 @@ type InvokeOutcome = { result: unknown } | { failed: true } | { timedOut: true }
  */
 function invoke(binding: RouteBinding, event: APIGatewayProxyEvent, timeoutMs: number): Promise<InvokeOutcome> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs);
-    const settle = (outcome: InvokeOutcome) => {
-      clearTimeout(timer);
-      resolve(outcome);
-    };
+    const timer = setTimeout(resolve, timeoutMs, TIMED_OUT);
     let pending: Promise<unknown>;
     try {
       pending = Promise.resolve(binding.handler(event, lambdaContext(binding.route)));
     } catch {
-      return settle({ failed: true });
+      clearTimeout(timer);
+      return resolve(FAILED);
     }
-    pending.then((result) => settle({ result }), () => settle({ failed: true }));
+    pending.then((result) => {
+      clearTimeout(timer);
+      resolve({ result });
+    }, () => {
+      clearTimeout(timer);
+      resolve(FAILED);
+    });
   });
+}
+
+/** One request's answer: whichever check answers it, the response and its access-log line are written once. */
+class Exchange {
+  private readonly started = performance.now();
+
+  constructor(private readonly response: ServerResponse, private readonly log: LogSink, readonly record: AccessLogRecord) {}
+
+  /** `headers` as `writeHead` takes them (name, value, …); the length is the gateway's. */
+  send(status: number, headers: string[], body: Buffer): void {
+    headers.push('Content-Length', String(body.length));
+    this.response.writeHead(status, headers);
+    this.response.end(body);
+    this.record.status = status;
+    this.record.responseLength = body.length;
+    this.record.responseLatency = Math.round(performance.now() - this.started);
+    writeAccessLog(this.log, this.record);
+  }
+
+  refuse(refusal: Refusal): void {
+    const answer = outcomeResponse(refusal, this.record.requestId);
+    this.record.errorResponseType = refusal.type;
+    if (refusal.waf) this.record.wafResponseCode = 'BLOCK';
+    this.send(answer.status, headerList(answer.headers), answer.body);
+  }
 }
 
 function sourceIpOf(socket: { remoteAddress?: string | undefined }): string {
@@ -243,50 +279,31 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
   };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const started = performance.now();
     const receivedAt = Date.now();
     const requestId = randomUUID();
     const peer = peerOf(request.socket);
-    const record: AccessLogRecord = {
-      requestId, ip: peer.ip, requestTime: new Date(receivedAt).toISOString(), httpMethod: request.method ?? '',
+    const exchange = new Exchange(response, log, {
+      requestId, ip: peer.ip, requestTime: isoTime(receivedAt), httpMethod: request.method ?? '',
       resourcePath: null, status: 0, protocol: `HTTP/${request.httpVersion}`, responseLength: 0, responseLatency: 0,
       integrationLatency: null, apiKeyId: null, clientId: null, wafResponseCode: null, errorResponseType: null,
-    };
-    /** `headers` as `writeHead` takes them (name, value, …); the length is the gateway's. */
-    // A text body is written as the string it is: Node sends it with the head in one write.
-    const send = (status: number, headers: string[], body: Buffer | string) => {
-      const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-      headers.push('Content-Length', String(length));
-      response.writeHead(status, headers);
-      response.end(body);
-      record.status = status;
-      record.responseLength = length;
-      record.responseLatency = Math.round(performance.now() - started);
-      writeAccessLog(log, record);
-    };
-    const refuse = (refusal: Refusal) => {
-      const answer = outcomeResponse(refusal, requestId);
-      record.errorResponseType = refusal.type;
-      if (refusal.waf) record.wafResponseCode = 'BLOCK';
-      send(answer.status, headerList(answer.headers), answer.body);
-    };
+    });
+    const { record } = exchange;
 
     // Front door: what API Gateway and WAF refuse before looking at the route.
     const head = readHead(request);
-    if (head.bytes > config.limits.maxHeaderBytes) return refuse({ code: 'HEADERS_TOO_LARGE', type: 'REQUEST_TOO_LARGE' });
-    if (peer.listed) return refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
-    if (wafRate.take(record.ip) > 0) return refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
+    if (head.bytes > config.limits.maxHeaderBytes) return exchange.refuse({ code: 'HEADERS_TOO_LARGE', type: 'REQUEST_TOO_LARGE' });
+    if (peer.listed) return exchange.refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
+    if (wafRate.take(record.ip) > 0) return exchange.refuse({ code: 'ACCESS_DENIED', type: 'WAF_FILTERED', waf: true });
     const body = head.hasBody ? await readBody(request, config.limits.maxPayloadBytes) : NO_BODY;
-    if (body === 'too-large') return refuse({ code: 'PAYLOAD_TOO_LARGE', type: 'REQUEST_TOO_LARGE' });
+    if (body === 'too-large') return exchange.refuse({ code: 'PAYLOAD_TOO_LARGE', type: 'REQUEST_TOO_LARGE' });
     // As the deployed WAF body rule answers: one status for an oversized body at every layer.
-    if (body.length > config.waf.maxBodyBytes) return refuse({ code: 'PAYLOAD_TOO_LARGE', type: 'WAF_FILTERED', waf: true });
+    if (body.length > config.waf.maxBodyBytes) return exchange.refuse({ code: 'PAYLOAD_TOO_LARGE', type: 'WAF_FILTERED', waf: true });
 
-    const url = new URL(request.url ?? '/', 'https://localhost');
-    const path = url.pathname;
+    const { path, query } = requestTarget(request.url);
     const file = request.method === 'GET' ? documentation.get(path) ?? dashboard(path) : undefined;
-    if (file) return send(200, [...headerList(file.headers), REQUEST_ID_HEADER, requestId], file.body);
+    if (file) return exchange.send(200, [...headerList(file.headers), REQUEST_ID_HEADER, requestId], file.body);
     const match = route(request.method ?? '', path);
-    if (!match) return refuse({ code: 'ROUTE_NOT_FOUND', type: 'MISSING_AUTHENTICATION_TOKEN' });
+    if (!match) return exchange.refuse({ code: 'ROUTE_NOT_FOUND', type: 'MISSING_AUTHENTICATION_TOKEN' });
     const definition = match.binding.route;
     record.resourcePath = definition.path;
 
@@ -295,36 +312,35 @@ export function serveGateway(listening: ListeningServer, options: GatewayOptions
     if (definition.apiKey) {
       const presented = headerValues(request, 'x-api-key');
       key = presented.length === 1 ? apiKeys.find(presented[0] as string) : undefined;
-      if (!key?.enabled) return refuse({ code: 'API_KEY_INVALID', type: 'INVALID_API_KEY' });
+      if (!key?.enabled) return exchange.refuse({ code: 'API_KEY_INVALID', type: 'INVALID_API_KEY' });
       record.apiKeyId = key.id;
       const plan = config.usagePlans[key.plan];
       const planWait = once(planBuckets, key.id, () => new TokenBucket(plan.throttle)).take();
-      if (planWait > 0) return refuse({ code: 'THROTTLED', type: 'THROTTLED', retryAfterMs: planWait });
+      if (planWait > 0) return exchange.refuse({ code: 'THROTTLED', type: 'THROTTLED', retryAfterMs: planWait });
     }
     const stageWait = stageBucket.take();
-    if (stageWait > 0) return refuse({ code: 'THROTTLED', type: 'THROTTLED', retryAfterMs: stageWait });
+    if (stageWait > 0) return exchange.refuse({ code: 'THROTTLED', type: 'THROTTLED', retryAfterMs: stageWait });
     if (key) {
       const { quota } = config.usagePlans[key.plan];
       const quotaWait = once(quotas, key.id, () => new QuotaCounter(quota)).take();
-      if (quotaWait > 0) return refuse({ code: 'QUOTA_EXCEEDED', type: 'QUOTA_EXCEEDED', retryAfterMs: quotaWait });
+      if (quotaWait > 0) return exchange.refuse({ code: 'QUOTA_EXCEEDED', type: 'QUOTA_EXCEEDED', retryAfterMs: quotaWait });
     }
 
     // The Lambda proxy integration.
     const event = proxyEvent({
-      request, head, route: definition, path, url, pathParameters: match.pathParameters,
+      request, head, route: definition, path, query, pathParameters: match.pathParameters,
       body, requestId, sourceIp: record.ip, apiKeyId: key?.id ?? null, receivedAt, domainName,
     });
     const integrationStarted = performance.now();
     const outcome = await invoke(match.binding, event, Math.min(definition.timeoutSeconds * 1000, config.limits.integrationTimeoutMs));
     record.integrationLatency = Math.round(performance.now() - integrationStarted);
-    if ('timedOut' in outcome) return refuse({ code: 'GATEWAY_TIMEOUT', type: 'INTEGRATION_TIMEOUT' });
-    if ('failed' in outcome || !isProxyResult(outcome.result)) return refuse({ code: 'BAD_GATEWAY', type: 'INTEGRATION_FAILURE' });
+    if (outcome === TIMED_OUT) return exchange.refuse({ code: 'GATEWAY_TIMEOUT', type: 'INTEGRATION_TIMEOUT' });
+    if (outcome === FAILED || !isProxyResult(outcome.result)) return exchange.refuse({ code: 'BAD_GATEWAY', type: 'INTEGRATION_FAILURE' });
     const result = outcome.result;
-    if (exceedsResponseLimit(result, config.limits.maxResponseBytes)) return refuse({ code: 'BAD_GATEWAY', type: 'INTEGRATION_FAILURE' });
+    if (exceedsResponseLimit(result, config.limits.maxResponseBytes)) return exchange.refuse({ code: 'BAD_GATEWAY', type: 'INTEGRATION_FAILURE' });
     // Node's `headers.authorization`: the first one sent.
     if (definition.scope && result.statusCode !== 401) record.clientId = clientIdOf(headerValues(request, 'authorization')[0]);
-    const responseBody = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : result.body ?? '';
-    send(result.statusCode, resultHeaders(result, requestId), responseBody);
+    exchange.send(result.statusCode, resultHeaders(result, requestId), Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8'));
   }
 
   /** Requests Node cannot parse (or whose headers pass its own cap) never reach `handle`. */

@@ -43,9 +43,13 @@ export async function listenHttps(tls: TlsMaterial, port: number, options: Serve
   });
   const actual = (server.address() as AddressInfo).port;
   const inFlight = new Set<ServerResponse>();
+  // One listener for every response (the emitter is `this`), not a new function per request.
+  function settled(this: ServerResponse) {
+    inFlight.delete(this);
+  }
   server.on('request', (_request, response: ServerResponse) => {
     inFlight.add(response);
-    response.on('close', () => inFlight.delete(response));
+    response.on('close', settled);
   });
   return {
     server,

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { RequestHead } from './request-head.js';
 import { headerValues } from './request-head.js';
+import { clfTime } from './request-time.js';
 
 /** Stage name of the local API (the deployed one is named by the infra). */
 export const LOCAL_STAGE = 'local';
@@ -15,8 +16,8 @@ export interface ProxyEventInput {
   head: RequestHead;
   route: RouteDefinition;
   path: string;
-  /** For its query string. */
-  url: URL;
+  /** The query string's parameters; null without one. */
+  query: URLSearchParams | null;
   pathParameters: Record<string, string> | null;
   body: Buffer;
   requestId: string;
@@ -35,10 +36,10 @@ function lastValues(multi: Multi): Record<string, string> {
   return Object.fromEntries(Object.entries(multi).map(([name, values]) => [name, values.at(-1) as string]));
 }
 
-function queryOf(url: URL): Multi | null {
-  if (url.search === '') return null;
+function queryOf(params: URLSearchParams | null): Multi | null {
+  if (!params) return null;
   const multi: Multi = {};
-  for (const [name, value] of url.searchParams) {
+  for (const [name, value] of params) {
     if (Object.hasOwn(multi, name)) (multi[name] as string[]).push(value);
     else setOwn(multi, name, [value]);
   }
@@ -48,27 +49,15 @@ function queryOf(url: URL): Multi | null {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Text bodies arrive as strings; bytes that are not UTF-8 arrive base64-encoded and flagged. */
+const NO_BODY: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'> = { body: null, isBase64Encoded: false };
+
 function bodyOf(body: Buffer): Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'> {
-  if (body.length === 0) return { body: null, isBase64Encoded: false };
+  if (body.length === 0) return NO_BODY;
   try {
     return { body: utf8.decode(body), isBase64Encoded: false };
   } catch {
     return { body: body.toString('base64'), isBase64Encoded: true };
   }
-}
-
-let clfSecond = Number.NaN;
-let clfText = '';
-
-/** `24/Nov/2026:06:55:02 +0000`, API Gateway's `requestTime` (formatted once per second). */
-function clfTime(epochMs: number): string {
-  const second = Math.floor(epochMs / 1000);
-  if (second !== clfSecond) {
-    const [, day, month, year, time] = new Date(second * 1000).toUTCString().split(' ') as string[];
-    clfText = `${day}/${month}/${year}:${time} +0000`;
-    clfSecond = second;
-  }
-  return clfText;
 }
 
 type ClientCert = APIGatewayProxyEvent['requestContext']['identity']['clientCert'];
@@ -95,8 +84,9 @@ function clientCertOf(request: IncomingMessage): ClientCert {
  * left out of `identity` (only its id is given): handlers never need the secret.
  */
 export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
-  const query = queryOf(input.url);
+  const query = queryOf(input.query);
   const method = input.route.method;
+  const body = bodyOf(input.body);
   return {
     resource: input.route.path,
     path: input.path,
@@ -107,7 +97,8 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     multiValueQueryStringParameters: query,
     pathParameters: input.pathParameters,
     stageVariables: null,
-    ...bodyOf(input.body),
+    body: body.body,
+    isBase64Encoded: body.isBase64Encoded,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -138,17 +129,25 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
 }
 
 /** What a route's contexts share, named once per route. */
-const routeNames = new WeakMap<RouteDefinition, { functionName: string; invokedFunctionArn: string; memoryLimitInMB: string; logGroupName: string }>();
+interface RouteNames { functionName: string; invokedFunctionArn: string; memoryLimitInMB: string; logGroupName: string }
+const routeNames = new WeakMap<RouteDefinition, RouteNames>();
 
-/** The Lambda context the runtime would pass: its deadline follows the route's timeout. */
-export function lambdaContext(route: RouteDefinition): Context {
-  const deadline = Date.now() + route.timeoutSeconds * 1000;
+function namesOf(route: RouteDefinition): RouteNames {
   let names = routeNames.get(route);
   if (!names) {
     const name = `health-api-local-${route.id}`;
     names = { functionName: name, invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`, memoryLimitInMB: String(route.memoryMb), logGroupName: `/aws/lambda/${name}` };
     routeNames.set(route, names);
   }
+  return names;
+}
+
+/** The runtime's own-property `getRemainingTimeInMillis` (callable detached, as in Lambda); unnamed, so no name is set on it per request. */
+const remainingTime = (deadline: number) => () => Math.max(0, deadline - Date.now());
+
+/** The Lambda context the runtime would pass: its deadline follows the route's timeout. */
+export function lambdaContext(route: RouteDefinition): Context {
+  const names = namesOf(route);
   return {
     functionName: names.functionName,
     functionVersion: '$LATEST',
@@ -158,7 +157,7 @@ export function lambdaContext(route: RouteDefinition): Context {
     logGroupName: names.logGroupName,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: remainingTime(Date.now() + route.timeoutSeconds * 1000),
     done: ignore,
     fail: ignore,
     succeed: ignore,

@@ -48,15 +48,15 @@ export function createRouter<T extends { route: RouteDefinition }>(bindings: rea
     if (!resource.methods.has(binding.route.method)) resource.methods.set(binding.route.method, binding);
     byTemplate.set(template, resource);
   }
-  const literal = new Map([...byTemplate].filter(([, r]) => r.names.length === 0));
+  // A literal resource's matches never change: built once, not per request.
+  const literal = new Map([...byTemplate].filter(([, r]) => r.names.length === 0).map(([template, r]) => [
+    template, new Map([...r.methods].map(([method, binding]) => [method, { binding, pathParameters: null }])),
+  ]));
   const templated = [...byTemplate.values()].filter((r) => r.names.length > 0).sort((a, b) => a.names.length - b.names.length);
   return (method: string, path: string): RouteMatch<T> | undefined => {
     // The resource is chosen by path alone; a method it lacks is then no route at all.
     const exact = literal.get(path);
-    if (exact) {
-      const binding = exact.methods.get(method);
-      return binding && { binding, pathParameters: null };
-    }
+    if (exact) return exact.get(method);
     for (const resource of templated) {
       const captured = resource.pattern.exec(path);
       if (!captured) continue;
