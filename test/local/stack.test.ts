@@ -141,6 +141,8 @@ describe('routes', () => {
     ['an unknown path', 'GET', '/v1/Nothing/here'],
     ['an unknown method on a known path', 'DELETE', '/v1/metadata'],
     ['a path outside the API', 'GET', '/'],
+    ['a path of empty segments', 'GET', '//'],
+    ['a path that starts like a host', 'GET', '//evil.example/v1/metadata'],
   ])('answers %s with 404 without revealing routes', async (_case, method, path) => {
     const response = await client.fetch(`${stack.baseUrl.replace(/\/v1$/, '')}${path}`, { method });
     expect(response.status).toBe(404);
