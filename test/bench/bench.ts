@@ -28,9 +28,12 @@ export interface BenchResults {
 
 const SECTION = fileURLToPath(new URL('./section.ts', import.meta.url));
 
+/** What a section's process needs beyond the runner's environment: the traced chain runs as a traced function. */
+const SECTION_ENV: Record<string, NodeJS.ProcessEnv> = { pipelineTraced: DEPLOYED_TRACING };
+
 /** Runs one in-process section in its own node process (tsx, GC exposed) and returns its result. */
-async function section<T>(name: string, mode: BenchResults['mode'], timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<T> {
-  const run = await runNode(['--expose-gc', '--import', 'tsx', SECTION, name, mode], { env: { ...process.env, ...env }, timeoutMs });
+async function section<T>(name: string, mode: BenchResults['mode'], timeoutMs: number): Promise<T> {
+  const run = await runNode(['--expose-gc', '--import', 'tsx', SECTION, name, mode], { env: { ...process.env, ...SECTION_ENV[name] }, timeoutMs });
   return JSON.parse(run.result) as T;
 }
 
@@ -42,7 +45,7 @@ export async function runOneSection(name: keyof BenchResults['sectionSeconds'] &
   try {
     configureAuth(issuer);
     if (name === 'coldStart') return await coldStartBench(sizes, issuer);
-    return await section(name, mode, 300_000, name === 'pipelineTraced' ? DEPLOYED_TRACING : {});
+    return await section(name, mode, 300_000);
   } finally {
     await issuer.close();
     await dynamo.close();
@@ -71,7 +74,7 @@ export async function runBench(sizes: BenchSizes, mode: BenchResults['mode']): P
     configureAuth(issuer);
     const jobs = {
       pipeline: () => section<PipelineResult>('pipeline', mode, 90_000),
-      pipelineTraced: () => section<TracedPipelineResult>('pipelineTraced', mode, 90_000, DEPLOYED_TRACING),
+      pipelineTraced: () => section<TracedPipelineResult>('pipelineTraced', mode, 90_000),
       memory: () => section<MemoryResult>('memory', mode, 120_000),
       coldStart: () => coldStartBench(sizes, issuer),
       https: () => section<HttpsResult>('https', mode, 120_000),

@@ -1,15 +1,14 @@
 import type { RouteDefinition } from '@health-api/core';
 import { tables } from '@health-api/core';
 import { routeList, routes } from '@health-api/functions';
-import type { Metafile } from 'esbuild';
-import { build } from 'esbuild';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TestIssuer } from '../support/issuer.js';
 import { runNode } from './child.js';
-import { bundleRoute, DEPLOY_OPTIONS, DEPLOYED_TRACING, importClosure, largestInputs } from './deploy-bundle.js';
+import type { RouteBundle } from './deploy-bundle.js';
+import { bundleRoute, bundleSource, DEPLOYED_TRACING, importClosure, largestInputs } from './deploy-bundle.js';
 import { routeEvent, scopeFor } from './events.js';
 import type { BenchSizes } from './sizes.js';
 import { median, percentile, round } from './stats.js';
@@ -77,7 +76,6 @@ export const handler = async (event) => {
   return { statusCode: Item ? 200 : 404, body: '' };
 };`;
 
-
 /** Imports the bundle, serves one request and reports both times on fd 3. */
 const PROBE = `
 import { writeSync } from 'node:fs';
@@ -91,6 +89,8 @@ writeSync(3, JSON.stringify({ importMs: imported - started, firstRequestMs: serv
 process.exit(0);
 `;
 
+/** Appended to a route's name for its run with tracing off. */
+export const UNTRACED = ', no X-Ray';
 
 interface Probe { importMs: number; firstRequestMs: number; status: number; wallMs: number }
 
@@ -99,20 +99,16 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
   try {
     const probe = join(dir, 'probe.mjs');
     writeFileSync(probe, PROBE);
-    const targets: Array<{ name: string; route?: RouteDefinition; outfile: string; metafile?: Metafile; env?: NodeJS.ProcessEnv }> = [];
-    const hello = join(dir, 'hello-world.mjs');
-    const helloBuild = await build({ ...DEPLOY_OPTIONS, stdin: { contents: HELLO_WORLD, loader: 'js', resolveDir: dir }, outfile: hello });
-    targets.push({ name: 'hello-world', outfile: hello, metafile: helloBuild.metafile });
-    const bareRead = join(dir, 'bare-verified-read.mjs');
-    const bareReadBuild = await build({ ...DEPLOY_OPTIONS, stdin: { contents: BARE_VERIFIED_READ, loader: 'js', resolveDir: process.cwd() }, outfile: bareRead });
+    const targets: Array<RouteBundle & { name: string; route?: RouteDefinition; env?: NodeJS.ProcessEnv }> = [];
+    targets.push({ name: 'hello-world', ...await bundleSource(HELLO_WORLD, join(dir, 'hello-world.mjs')) });
     // Sent the patient read's event and token, so it verifies what that route verifies.
-    targets.push({ name: 'bare-verified-read', route: routes.patientRead, outfile: bareRead, metafile: bareReadBuild.metafile });
+    targets.push({ name: 'bare-verified-read', route: routes.patientRead, ...await bundleSource(BARE_VERIFIED_READ, join(dir, 'bare-verified-read.mjs')) });
     for (const route of routeList.slice(0, sizes.coldStartRoutes)) {
       targets.push({ name: route.id, route, ...await bundleRoute(route, dir) });
     }
     const routeTargets = targets.slice(2);
     const untracedTargets = routeTargets.filter((t) => t.route === routes.metadata || t.route === routes.patientRead)
-      .map((t) => ({ ...t, name: `${t.name}, no X-Ray`, env: { POWERTOOLS_TRACE_ENABLED: 'false' } }));
+      .map((t) => ({ ...t, name: `${t.name}${UNTRACED}`, env: { POWERTOOLS_TRACE_ENABLED: 'false' } }));
     targets.push(...untracedTargets);
 
     // As the Lambda runtime sets it: handlers start fetching the issuer's keys during init, and trace.
@@ -146,9 +142,9 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
         name: target.name,
         dataRoute: Boolean(target.route?.scope),
         bytes: statSync(target.outfile).size,
-        importBytes: target.metafile ? importClosure(target.metafile, target.outfile).reduce((sum, chunk) => sum + chunk.bytes, 0) : statSync(target.outfile).size,
-        totalBytes: Object.entries(target.metafile?.outputs ?? {}).filter(([path]) => path.endsWith('.mjs')).reduce((sum, [, o]) => sum + o.bytes, 0),
-        largestInputs: target.metafile ? largestInputs(target.metafile, target.outfile) : [],
+        importBytes: importClosure(target.metafile, target.outfile).reduce((sum, chunk) => sum + chunk.bytes, 0),
+        totalBytes: Object.entries(target.metafile.outputs).filter(([path]) => path.endsWith('.mjs')).reduce((sum, [, o]) => sum + o.bytes, 0),
+        largestInputs: largestInputs(target.metafile, target.outfile),
         firstStatus: runs[0]?.status ?? 0,
         importMs: round(median(runs.map((r) => r.importMs)), 2),
         firstRequestMs: round(median(runs.map((r) => r.firstRequestMs)), 2),

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
  * and pg-native, so the AWS SDK is bundled rather than taken from the runtime). Source maps
  * are written next to the bundle, not inlined.
  */
-export const DEPLOY_OPTIONS: BuildOptions = {
+const DEPLOY_OPTIONS: BuildOptions = {
   bundle: true,
   minify: true,
   treeShaking: true,
@@ -55,6 +55,12 @@ export interface RouteBundle {
   /** The entry chunk, which exports the handler. */
   outfile: string;
   metafile: Metafile;
+}
+
+/** Bundles a one-file function given as source (it imports only packages) into `outfile`. */
+export async function bundleSource(contents: string, outfile: string): Promise<RouteBundle> {
+  const { metafile } = await build({ ...DEPLOY_OPTIONS, stdin: { contents, loader: 'js', resolveDir: process.cwd() }, outfile });
+  return { outfile, metafile: metafile as Metafile };
 }
 
 /** Bundles a route's handler into `<dir>/<route id>/`, its chunks beside it. */

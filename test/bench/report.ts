@@ -1,4 +1,5 @@
 import type { BenchResults } from './bench.js';
+import { UNTRACED } from './cold-start.js';
 import type { HttpsResult, RequestWork } from './https-end-to-end.js';
 import { round } from './stats.js';
 
@@ -20,7 +21,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const dataRoutes = (r: BenchResults) => r.coldStart.handlers.filter((b) => b.dataRoute);
 /** What tracing adds to a route's import + first request: its traced row minus its untraced one. */
 function xrayCost(r: BenchResults, untraced: BenchResults['coldStart']['untraced'][number]): string {
-  const name = untraced.name.replace(/, no X-Ray$/, '');
+  const name = untraced.name.slice(0, -UNTRACED.length);
   const traced = r.coldStart.handlers.find((b) => b.name === name);
   return traced ? `X-Ray adds ${(traced.importAndFirstRequestMs.p50 - untraced.importAndFirstRequestMs.p50).toFixed(1)} ms to ${name}` : name;
 }
