@@ -3,6 +3,7 @@ import { runBench } from './bench.js';
 import { resultsSvg } from './chart.js';
 import { checkTargets, markdown } from './report.js';
 import { SMOKE } from './sizes.js';
+import { LAMBDA_RUNTIME } from '../../infra/controls.js';
 
 // The smoke run keeps the bench from rotting: every section runs a few hundred iterations and
 // yields its ratios. Its timings mean nothing and nothing here asserts on them.
@@ -34,6 +35,19 @@ describe('bench smoke run', () => {
     expect(results.https.work[0]?.dynamoCalls).toEqual({ 'GetItem Resources': 1, 'PutItem Audit': 1 });
     // Kept-alive connections to DynamoDB: sequential reads open none.
     expect(results.https.work[0]?.dynamoConnections).toBe(0);
+    // What Lambda runs, again on its runtime's Node release (installed by the bench, for Linux x64 and arm64).
+    const lambda = results.lambdaRuntime;
+    if (!['linux-x64', 'linux-arm64'].includes(`${process.platform}-${process.arch}`)) expect(lambda).toHaveProperty('unavailable');
+    else {
+      if (!('node' in lambda)) throw new Error(lambda.unavailable);
+      expect(lambda.node.split('.')[0]).toBe(`v${/\d+/.exec(LAMBDA_RUNTIME)?.[0]}`);
+      expect(lambda.node).not.toBe(process.version);
+      finite(lambda.pipeline.ratioRepeatToken.p50);
+      finite(lambda.pipelineTraced.overheadSampledUs.p50);
+      expect(lambda.coldStart.bareRead.firstStatus).toBe(404);
+      for (const bundle of lambda.coldStart.handlers) expect([200, 400, 404]).toContain(bundle.firstStatus);
+      expect(checkTargets(results).map((c) => c.target)).toContain(`chain overhead without signature ≤ 30 µs p50, on ${LAMBDA_RUNTIME}'s node ${lambda.node}`);
+    }
     expect(markdown(results, checkTargets(results))).toContain('| target | measured | met |');
     expect(resultsSvg(results)).toMatch(/^<svg[^]*<\/svg>\n$/);
   }, 240_000);

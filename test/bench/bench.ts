@@ -10,7 +10,13 @@ import type { MemoryResult } from './memory.js';
 import type { PipelineResult } from './pipeline.js';
 import type { TracedPipelineResult } from './pipeline-traced.js';
 import { DEPLOYED_TRACING } from './deploy-bundle.js';
+import { lambdaNode } from './lambda-node.js';
 import type { BenchSizes } from './sizes.js';
+
+/** The measures of what Lambda runs, again on the Node release of its runtime; or why not here. */
+export type LambdaRuntimeResults =
+  | { runtime: string; node: string; arch: string; pipeline: PipelineResult; pipelineTraced: TracedPipelineResult; coldStart: ColdStartResult }
+  | { runtime: string; unavailable: string };
 
 export interface BenchResults {
   mode: 'full' | 'smoke';
@@ -22,6 +28,7 @@ export interface BenchResults {
   coldStart: ColdStartResult;
   memory: MemoryResult;
   https: HttpsResult;
+  lambdaRuntime: LambdaRuntimeResults;
   /** Seconds each section took, to keep the run inside its budget. */
   sectionSeconds: Record<string, number>;
 }
@@ -31,70 +38,98 @@ const SECTION = fileURLToPath(new URL('./section.ts', import.meta.url));
 /** What a section's process needs beyond the runner's environment: the traced chain runs as a traced function. */
 const SECTION_ENV: Record<string, NodeJS.ProcessEnv> = { pipelineTraced: DEPLOYED_TRACING };
 
-/** Runs one in-process section in its own node process (tsx, GC exposed) and returns its result. */
-async function section<T>(name: string, mode: BenchResults['mode'], timeoutMs: number): Promise<T> {
-  const run = await runNode(['--expose-gc', '--import', 'tsx', SECTION, name, mode], { env: { ...process.env, ...SECTION_ENV[name] }, timeoutMs });
+/** Runs one in-process section in its own node process (tsx, GC exposed; `node` if given) and returns its result. */
+async function section<T>(name: string, mode: BenchResults['mode'], timeoutMs: number, node?: string): Promise<T> {
+  const run = await runNode(['--expose-gc', '--import', 'tsx', SECTION, name, mode], { env: { ...process.env, ...SECTION_ENV[name] }, timeoutMs, node });
   return JSON.parse(run.result) as T;
 }
 
-/** Runs one section alone at the given sizes (`npm run bench:section -- <name>`), with the harness it needs. */
-export async function runOneSection(name: keyof BenchResults['sectionSeconds'] & string, sizes: BenchSizes, mode: BenchResults['mode']): Promise<unknown> {
+/** The sections that measure what Lambda runs, which run again on Lambda's Node. */
+const RUNTIME_SECTIONS = ['pipeline', 'pipelineTraced', 'coldStart'] as const;
+const ON_LAMBDA_NODE = 'lambda:';
+
+/**
+ * Runs one section alone at the given sizes (`npm run bench:section -- <name>`, or
+ * `lambda:<name>` for one of RUNTIME_SECTIONS on Lambda's Node), with the harness it needs.
+ */
+export async function runOneSection(name: string, sizes: BenchSizes, mode: BenchResults['mode']): Promise<unknown> {
+  const onLambda = name.startsWith(ON_LAMBDA_NODE);
+  const which = onLambda ? name.slice(ON_LAMBDA_NODE.length) : name;
+  if (onLambda && !(RUNTIME_SECTIONS as readonly string[]).includes(which)) throw new Error(`${name}: only ${RUNTIME_SECTIONS.join(', ')} run on Lambda's Node`);
+  const lambda = onLambda ? await lambdaNode() : undefined;
+  if (lambda && 'unavailable' in lambda) throw new Error(lambda.unavailable);
+  const node = lambda?.execPath;
   // The same DynamoDB and issuer as a full run: the sections' children find them in the environment.
   const dynamo = await startTestDynamo();
   const issuer = await startTestIssuer();
   try {
     configureAuth(issuer);
-    if (name === 'coldStart') return await coldStartBench(sizes, issuer);
-    return await section(name, mode, 300_000);
+    if (which === 'coldStart') return await coldStartBench(sizes, issuer, node);
+    return await section(which, mode, 300_000, node);
   } finally {
     await issuer.close();
     await dynamo.close();
   }
 }
 
+/** A section's name in `sectionSeconds` and what runs it. */
+type Job = [string, () => Promise<unknown>];
+
 /**
- * Every section, one after the other (they would disturb each other's timings). DynamoDB is
- * one DynamoDB Local (a JVM, outside this process, as the real one is outside the function); the cold-start probes
- * use this process's issuer, the in-process sections start their own.
+ * Every section, one after the other (they would disturb each other's timings); each runtime
+ * section runs again on Lambda's Node right after itself, so both meet the machine in the same
+ * state. DynamoDB is one DynamoDB Local (a JVM, outside this process, as the real one is outside
+ * the function); the cold-start probes use this process's issuer, the in-process sections start their own.
  */
 export async function runBench(sizes: BenchSizes, mode: BenchResults['mode']): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
   const sectionSeconds: Record<string, number> = {};
-  const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await run();
-    } finally {
-      sectionSeconds[name] = Math.round((performance.now() - started) / 100) / 10;
-    }
-  };
+  const lambda = await lambdaNode();
   const dynamo = await startTestDynamo();
   const issuer = await startTestIssuer();
   try {
     configureAuth(issuer);
-    const jobs = {
-      pipeline: () => section<PipelineResult>('pipeline', mode, 90_000),
-      pipelineTraced: () => section<TracedPipelineResult>('pipelineTraced', mode, 90_000),
-      memory: () => section<MemoryResult>('memory', mode, 120_000),
-      coldStart: () => coldStartBench(sizes, issuer),
-      https: () => section<HttpsResult>('https', mode, 120_000),
+    const onNode = (node?: string) => ({
+      pipeline: () => section<PipelineResult>('pipeline', mode, 90_000, node),
+      pipelineTraced: () => section<TracedPipelineResult>('pipelineTraced', mode, 90_000, node),
+      coldStart: () => coldStartBench(sizes, issuer, node),
+    });
+    const machine = onNode();
+    const onLambda = 'execPath' in lambda ? onNode(lambda.execPath) : undefined;
+    const jobs: Job[] = [
+      ...(Object.keys(machine) as Array<keyof typeof machine>).flatMap((name): Job[] => (
+        onLambda ? [[name, machine[name]], [`${ON_LAMBDA_NODE}${name}`, onLambda[name]]] : [[name, machine[name]]])),
+      ['memory', () => section<MemoryResult>('memory', mode, 120_000)],
+      ['https', () => section<HttpsResult>('https', mode, 120_000)],
+    ];
+    const timed = async ([name, job]: Job) => {
+      const started = performance.now();
+      try {
+        return [name, await job()] as const;
+      } finally {
+        sectionSeconds[name] = Math.round((performance.now() - started) / 100) / 10;
+      }
     };
     // A full run times one section at a time; a smoke run's timings mean nothing, so it runs
     // them side by side to stay short.
-    const sequential = async <T>(name: keyof typeof jobs): Promise<T> => timed(name, jobs[name] as () => Promise<T>);
-    if (mode === 'smoke') {
-      const [pipeline, pipelineTraced, memory, coldStart, https] = await Promise.all([
-        sequential<PipelineResult>('pipeline'), sequential<TracedPipelineResult>('pipelineTraced'), sequential<MemoryResult>('memory'),
-        sequential<ColdStartResult>('coldStart'), sequential<HttpsResult>('https'),
-      ]);
-      return { mode, startedAt, node: process.version, pipeline, pipelineTraced, coldStart, memory, https, sectionSeconds };
+    const done = new Map<string, unknown>();
+    if (mode === 'smoke') for (const [name, value] of await Promise.all(jobs.map(timed))) done.set(name, value);
+    else {
+      for (const job of jobs) {
+        const [name, value] = await timed(job);
+        done.set(name, value);
+      }
     }
-    const pipeline = await sequential<PipelineResult>('pipeline');
-    const pipelineTraced = await sequential<TracedPipelineResult>('pipelineTraced');
-    const memory = await sequential<MemoryResult>('memory');
-    const coldStart = await sequential<ColdStartResult>('coldStart');
-    const https = await sequential<HttpsResult>('https');
-    return { mode, startedAt, node: process.version, pipeline, pipelineTraced, coldStart, memory, https, sectionSeconds };
+    const runtime = (prefix: string) => ({
+      pipeline: done.get(`${prefix}pipeline`) as PipelineResult,
+      pipelineTraced: done.get(`${prefix}pipelineTraced`) as TracedPipelineResult,
+      coldStart: done.get(`${prefix}coldStart`) as ColdStartResult,
+    });
+    const results = { ...runtime(''), memory: done.get('memory') as MemoryResult, https: done.get('https') as HttpsResult };
+    const lambdaRuntime: LambdaRuntimeResults = 'execPath' in lambda
+      ? { runtime: lambda.runtime, node: lambda.version, arch: process.arch, ...runtime(ON_LAMBDA_NODE) }
+      : lambda;
+    return { mode, startedAt, node: process.version, ...results, lambdaRuntime, sectionSeconds };
   } finally {
     await issuer.close();
     await dynamo.close();

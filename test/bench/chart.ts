@@ -3,6 +3,7 @@
  * hand-written SVG (no charting dependency). Bars past their target line missed it.
  */
 import type { BenchResults } from './bench.js';
+import type { ColdStartResult } from './cold-start.js';
 import { TARGETS } from './report.js';
 
 interface Bar { label: string; value: number; target: number }
@@ -30,23 +31,32 @@ function panel(title: string, unit: string, bars: readonly Bar[], top: number, m
   return { svg: `<text x="8" y="${top + 16}" font-weight="bold">${escape(title)}</text>${rows.join('')}`, height };
 }
 
+/** One bar per function, the bare verified read first: the floor under every data route, held to the same target line. */
+const coldBars = (coldStart: ColdStartResult): Bar[] =>
+  [coldStart.bareRead, ...coldStart.handlers].map((b) => ({ label: b.name, value: b.timeRatio, target: TARGETS.coldStartTimeRatio }));
+
 export function resultsSvg(r: BenchResults): string {
-  // The bare verified read first: the floor under every data route, held to the same target line.
-  const cold = [r.coldStart.bareRead, ...r.coldStart.handlers].map((b) => ({ label: b.name, value: b.timeRatio, target: TARGETS.coldStartTimeRatio }));
+  const cold = coldBars(r.coldStart);
   const gateway = r.https.paths.map((p) => ({
     label: p.path.replace(/ \(.*\)$/, ''),
     value: Math.round(p.throughputRatio * 1000) / 10,
     target: (p.path.includes('/v1/metadata') ? TARGETS.gatewayThroughputRatio.metadata : TARGETS.gatewayThroughputRatio.patientRead) * 100,
   }));
-  const first = panel(`Import + first request p50, × hello-world (target ≤ ${TARGETS.coldStartTimeRatio}×, dashed)`, '×', cold, 0,
-    Math.max(TARGETS.coldStartTimeRatio * 1.5, ...cold.map((b) => b.value)));
-  const second = panel('Gateway requests/s, % of a bare https server (targets dashed: ≥ 50 % metadata, ≥ 25 % Patient read)', ' %', gateway, first.height + 10, 100);
-  const height = first.height + second.height + 40;
+  const lambda = r.lambdaRuntime;
+  const lambdaCold = 'node' in lambda ? coldBars(lambda.coldStart) : [];
+  const max = Math.max(TARGETS.coldStartTimeRatio * 1.5, ...cold.map((b) => b.value), ...lambdaCold.map((b) => b.value));
+  const panels: Array<{ svg: string; height: number }> = [];
+  const add = (title: string, unit: string, bars: readonly Bar[], scale: number) => {
+    panels.push(panel(title, unit, bars, panels.reduce((top, p) => top + p.height + 10, 0), scale));
+  };
+  add(`Import + first request p50, × hello-world, node ${r.node} (target ≤ ${TARGETS.coldStartTimeRatio}×, dashed)`, '×', cold, max);
+  if ('node' in lambda) add(`The same on ${lambda.runtime}'s node ${lambda.node}, × its hello-world`, '×', lambdaCold, max);
+  add('Gateway requests/s, % of a bare https server (targets dashed: ≥ 50 % metadata, ≥ 25 % Patient read)', ' %', gateway, 100);
+  const height = panels.reduce((sum, p) => sum + p.height + 10, 30);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    first.svg,
-    second.svg,
+    ...panels.map((p) => p.svg),
     `<text x="8" y="${height - 10}" fill="#555">${escape(`npm run bench, ${r.startedAt}, node ${r.node}; green met its target, red did not`)}</text>`,
     '</svg>',
     '',

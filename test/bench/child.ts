@@ -10,11 +10,12 @@ export interface ChildRun {
 /**
  * Runs `node <args>` and collects what it writes on fd 3. Its stdout (handler logs) is
  * discarded, stderr is kept for the error message; a child over its time bound is killed.
+ * `node` is the binary: this process's own unless given (Lambda's release, lambda-node.ts).
  */
-export function runNode(args: readonly string[], options: { env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<ChildRun> {
+export function runNode(args: readonly string[], options: { env: NodeJS.ProcessEnv; timeoutMs: number; node?: string }): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env: options.env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? process.execPath, args, { env: options.env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdio[3]?.on('data', (chunk: Buffer) => out.push(chunk));

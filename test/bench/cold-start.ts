@@ -94,7 +94,8 @@ export const UNTRACED = ', no X-Ray';
 
 interface Probe { importMs: number; firstRequestMs: number; status: number; wallMs: number }
 
-export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Promise<ColdStartResult> {
+/** `node`: the binary the probes run on (this process's own unless given). */
+export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer, node?: string): Promise<ColdStartResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   try {
     const probe = join(dir, 'probe.mjs');
@@ -126,7 +127,7 @@ export async function coldStartBench(sizes: BenchSizes, issuer: TestIssuer): Pro
     const probeOne = async (target: (typeof targets)[number]) => {
       const token = target.route?.scope ? await issuer.token({ scope: scopeFor(target.route) }) : undefined;
       const event = target.route ? routeEvent(target.route, token) : {};
-      const run = await runNode([probe, pathToFileURL(target.outfile).href], { env: { ...env, ...target.env, BENCH_EVENT: JSON.stringify(event) }, timeoutMs: 20_000 });
+      const run = await runNode([probe, pathToFileURL(target.outfile).href], { env: { ...env, ...target.env, BENCH_EVENT: JSON.stringify(event) }, timeoutMs: 20_000, node });
       probes.get(target.name)?.push({ ...(JSON.parse(run.result) as Omit<Probe, 'wallMs'>), wallMs: run.wallMs });
     };
     const lane = async () => {

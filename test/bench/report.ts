@@ -1,7 +1,10 @@
-import type { BenchResults } from './bench.js';
+import type { BenchResults, LambdaRuntimeResults } from './bench.js';
+import type { ColdStartResult } from './cold-start.js';
 import { UNTRACED } from './cold-start.js';
 import type { HttpsResult, RequestWork } from './https-end-to-end.js';
+import type { PipelineResult } from './pipeline.js';
 import { round } from './stats.js';
+import { LAMBDA_ARCHITECTURE } from '../../infra/controls.js';
 
 /** The targets for this machine (issue 16), as ratios against baselines of the same run where they can be. */
 export const TARGETS = {
@@ -20,23 +23,31 @@ export interface TargetCheck { target: string; measured: string; met: boolean }
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const dataRoutes = (r: BenchResults) => r.coldStart.handlers.filter((b) => b.dataRoute);
 /** What tracing adds to a route's import + first request: its traced row minus its untraced one. */
-function xrayCost(r: BenchResults, untraced: BenchResults['coldStart']['untraced'][number]): string {
+function xrayCost(coldStart: ColdStartResult, untraced: ColdStartResult['untraced'][number]): string {
   const name = untraced.name.slice(0, -UNTRACED.length);
-  const traced = r.coldStart.handlers.find((b) => b.name === name);
+  const traced = coldStart.handlers.find((b) => b.name === name);
   return traced ? `X-Ray adds ${(traced.importAndFirstRequestMs.p50 - untraced.importAndFirstRequestMs.p50).toFixed(1)} ms to ${name}` : name;
 }
 const span = (values: readonly number[]) => (values.length === 0 ? 'n/a' : `${Math.min(...values)}–${Math.max(...values)}`);
 const us = (value: number) => `${value.toFixed(1)} µs`;
 
-export function checkTargets(r: BenchResults): TargetCheck[] {
-  const p = r.pipeline;
-  const checks: TargetCheck[] = [
-    { target: `chain overhead without signature ≤ ${TARGETS.chainOverheadP50Us} µs p50`, measured: us(p.overheadWithoutSignatureUs.p50), met: p.overheadWithoutSignatureUs.p50 <= TARGETS.chainOverheadP50Us },
+/** The runtime measures' targets: the chain's overhead and each function's import + first request. */
+function runtimeChecks(p: PipelineResult, coldStart: ColdStartResult, on: string): TargetCheck[] {
+  return [
+    { target: `chain overhead without signature ≤ ${TARGETS.chainOverheadP50Us} µs p50${on}`, measured: us(p.overheadWithoutSignatureUs.p50), met: p.overheadWithoutSignatureUs.p50 <= TARGETS.chainOverheadP50Us },
+    ...coldStart.handlers.map((b) => ({
+      target: `${b.name}: import + first request p50 ≤ ${TARGETS.coldStartTimeRatio}× hello-world${on}`, measured: `${b.timeRatio}×`, met: b.timeRatio <= TARGETS.coldStartTimeRatio,
+    })),
   ];
-  for (const b of r.coldStart.handlers) {
-    checks.push({ target: `${b.name}: entry chunk ≤ ${TARGETS.entryChunkBytes / 1024} KB`, measured: kb(b.bytes), met: b.bytes <= TARGETS.entryChunkBytes });
-    checks.push({ target: `${b.name}: import + first request p50 ≤ ${TARGETS.coldStartTimeRatio}× hello-world`, measured: `${b.timeRatio}×`, met: b.timeRatio <= TARGETS.coldStartTimeRatio });
-  }
+}
+
+export function checkTargets(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [
+    ...r.coldStart.handlers.map((b) => ({ target: `${b.name}: entry chunk ≤ ${TARGETS.entryChunkBytes / 1024} KB`, measured: kb(b.bytes), met: b.bytes <= TARGETS.entryChunkBytes })),
+    ...runtimeChecks(r.pipeline, r.coldStart, ''),
+  ];
+  const lambda = r.lambdaRuntime;
+  if ('node' in lambda) checks.push(...runtimeChecks(lambda.pipeline, lambda.coldStart, `, on ${lambda.runtime}'s node ${lambda.node}`));
   checks.push({ target: `heap growth ≤ ${TARGETS.heapGrowthBytesPerRequest} B/request over a second batch`, measured: `${r.memory.heapGrowthBytesPerRequest} B`, met: r.memory.heapGrowthBytesPerRequest <= TARGETS.heapGrowthBytesPerRequest });
   for (const path of r.https.paths) {
     const ratio = path.path.includes('/v1/metadata') ? TARGETS.gatewayThroughputRatio.metadata : TARGETS.gatewayThroughputRatio.patientRead;
@@ -57,6 +68,40 @@ const CALL_REASONS: Record<string, string> = {
   generateDataKey: 'a new data key (KMS GenerateDataKey in AWS): one per record sealed, unless the bounded cache holds one for that record',
   decrypt: 'a data key unwrapped (KMS Decrypt in AWS): only when the bounded cache does not hold it for that record',
 };
+
+/** The runtime measures on this machine's Node beside the same on Lambda's release. */
+function lambdaRuntimeTable(r: BenchResults, lambda: LambdaRuntimeResults): string[] {
+  if (!('node' in lambda)) return [`### On Lambda's Node (${lambda.runtime})`, '', `Not measured: ${lambda.unavailable}.`, ''];
+  const ours = `node ${r.node} (this machine's)`;
+  const theirs = `node ${lambda.node} (${lambda.runtime})`;
+  const chain = (label: string, pick: (p: PipelineResult, t: BenchResults['pipelineTraced']) => number) =>
+    `| ${label} | ${us(pick(r.pipeline, r.pipelineTraced))} | ${us(pick(lambda.pipeline, lambda.pipelineTraced))} |`;
+  const onLambda = new Map([lambda.coldStart.helloWorld, lambda.coldStart.bareRead, ...lambda.coldStart.handlers, ...lambda.coldStart.untraced].map((b) => [b.name, b]));
+  return [
+    `### On Lambda's Node (${lambda.runtime})`,
+    '',
+    `The functions run on ${lambda.runtime}; this machine's Node is ${r.node}. The chain and the cold start are measured again, in the same run, on ${theirs} from the registry's node-linux package (test/bench/lambda-node), on this machine's CPU (${lambda.arch}; the functions deploy on ${LAMBDA_ARCHITECTURE}). ` +
+      'Each ratio has its baseline on the same Node.',
+    '',
+    `| chain, µs p50 | ${ours} | ${theirs} |`,
+    '|---|---:|---:|',
+    chain('bare business function', (p) => p.bare.p50Us),
+    chain('overhead, cached token', (p) => p.overheadWithoutSignatureUs.p50),
+    chain('overhead, fresh token', (p) => p.overheadWithSignatureUs.p50),
+    chain('overhead, X-Ray on, unsampled', (_, t) => t.overheadUnsampledUs.p50),
+    chain('overhead, X-Ray on, sampled', (_, t) => t.overheadSampledUs.p50),
+    '',
+    `| import + first request p50 | ${ours} | × hello | ${theirs} | × hello | × bare verified read |`,
+    '|---|---:|---:|---:|---:|---:|',
+    ...[r.coldStart.helloWorld, r.coldStart.bareRead, ...r.coldStart.handlers, ...r.coldStart.untraced].map((b) => {
+      const there = onLambda.get(b.name);
+      return `| ${b.name} | ${b.importAndFirstRequestMs.p50} ms | ${b.timeRatio} | ${there ? `${there.importAndFirstRequestMs.p50} ms | ${there.timeRatio} | ${there.bareReadRatio}` : ' | |'} |`;
+    }),
+    '',
+    ...lambda.coldStart.untraced.map((u) => `On ${lambda.runtime}, ${xrayCost(lambda.coldStart, u)}.`),
+    '',
+  ];
+}
 
 function workTable(work: HttpsResult['work']): string[] {
   if (work.length === 0) return [];
@@ -115,8 +160,9 @@ export function markdown(r: BenchResults, checks: readonly TargetCheck[]): strin
     `bare-verified-read is the floor under every data route: aws-jwt-verify fetching the issuer's keys at init and verifying the route's token, and the same DynamoDB document client reading one missing item, with no scopes, validation, audit, log or metrics. ` +
       `It alone takes ${r.coldStart.bareRead.timeRatio}× hello-world, ${r.coldStart.bareRead.timeRatio > TARGETS.coldStartTimeRatio ? 'above' : 'within'} the ${TARGETS.coldStartTimeRatio}× target; ` +
       `the data routes take ${span(dataRoutes(r).map((b) => b.bareReadRatio))}× the bare verified read. ` +
-      `Rows marked "no X-Ray" are the same bundles with tracing turned off (POWERTOOLS_TRACE_ENABLED=false): ${r.coldStart.untraced.map((u) => xrayCost(r, u)).join('; ')}.`,
+      `Rows marked "no X-Ray" are the same bundles with tracing turned off (POWERTOOLS_TRACE_ENABLED=false): ${r.coldStart.untraced.map((u) => xrayCost(r.coldStart, u)).join('; ')}.`,
     '',
+    ...lambdaRuntimeTable(r, r.lambdaRuntime),
     `### Memory (${r.memory.route}, one handler instance, ${r.memory.requestsPerBatch} requests per batch, forced GC)`,
     '',
     '| reading | RSS | heap used | external |',
