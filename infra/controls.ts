@@ -6,6 +6,8 @@ import type { ErrorCode } from '../packages/core/src/errors';
 
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 export const LAMBDA_ARCHITECTURE = 'arm64';
+/** The esbuild plugins of every function's build, relative to sst.config.ts (the bench builds with them too). */
+export const ESBUILD_PLUGINS = 'infra/esbuild-plugins.mjs';
 
 export const WAF_MANAGED_RULE_GROUPS = [
   'AWSManagedRulesAmazonIpReputationList',

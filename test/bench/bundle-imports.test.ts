@@ -6,6 +6,7 @@
 import { routeList, routes } from '@health-api/functions';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleRoute, importClosure, packageOf } from './deploy-bundle.js';
@@ -13,9 +14,13 @@ import { bundleRoute, importClosure, packageOf } from './deploy-bundle.js';
 const dir = mkdtempSync(join(tmpdir(), 'bundle-imports-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const bundles = new Map<string, ReturnType<typeof bundleRoute>>();
+/** A route's deploy bundle, built once for every test here. */
+const bundled = (route: (typeof routeList)[number]) => bundles.get(route.id) ?? bundles.set(route.id, bundleRoute(route, dir)).get(route.id) as ReturnType<typeof bundleRoute>;
+
 /** The packages importing a route's bundle loads. */
 async function loadedAtImport(route: (typeof routeList)[number]): Promise<Set<string>> {
-  const { outfile, metafile } = await bundleRoute(route, dir);
+  const { outfile, metafile } = await bundled(route);
   return new Set(importClosure(metafile, outfile).flatMap((chunk) => Object.keys(chunk.inputs).map(packageOf)));
 }
 
@@ -37,4 +42,14 @@ describe('what a function loads at import', () => {
     const loaded = [...await loadedAtImport(routes.metadata)];
     expect(loaded.filter((name) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/'))).toEqual([]);
   });
+
+  it('imports no Node builtin as an ES module, on any route: each is required, so Node builds no facade for it (infra/esbuild-plugins.mjs)', async () => {
+    for (const route of routeList) {
+      const { metafile } = await bundled(route);
+      const imported = Object.values(metafile.outputs).flatMap((output) => output.imports)
+        .filter((i) => i.external && i.kind !== 'require-call' && isBuiltin(i.path)).map((i) => `${i.kind} ${i.path}`);
+      expect(imported, route.id).toEqual([]);
+    }
+  }, 120_000);
 });
+

@@ -7,13 +7,14 @@ import { handlerModule } from '@health-api/functions';
 import type { BuildOptions, Metafile } from 'esbuild';
 import { build } from 'esbuild';
 import { join, resolve } from 'node:path';
+import plugins from '../../infra/esbuild-plugins.mjs';
 
 /**
  * As SST builds our nodejs22.x functions for deploy (infra/api.ts: ESM with code splitting, so
- * code a route loads lazily stays out of its entry chunk): bundled, minified, tree-shaken ESM with
- * names kept and its createRequire banner; every package bundled (SST only leaves out sharp
- * and pg-native, so the AWS SDK is bundled rather than taken from the runtime). Source maps
- * are written next to the bundle, not inlined.
+ * code a route loads lazily stays out of its entry chunk, and the same esbuild plugins): bundled,
+ * minified, tree-shaken ESM with names kept and its createRequire banner; every package bundled
+ * (SST only leaves out sharp and pg-native, so the AWS SDK is bundled rather than taken from the
+ * runtime). Source maps are written next to the bundle, not inlined.
  */
 const DEPLOY_OPTIONS: BuildOptions = {
   bundle: true,
@@ -27,6 +28,7 @@ const DEPLOY_OPTIONS: BuildOptions = {
   sourcemap: 'external',
   metafile: true,
   logLevel: 'silent',
+  plugins,
   banner: {
     js: [
       "import { createRequire as topLevelCreateRequire } from 'module';",

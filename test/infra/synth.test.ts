@@ -13,6 +13,7 @@ import { tableList } from '../../packages/core/src/tables.js';
 import { handlerModule, routeList } from '../../packages/functions/src/routes.js';
 import { SYSTEM_CLIENT_SCOPES } from '../../packages/local/src/issuer-clients.js';
 import { synth, type Synth } from './harness/synth.js';
+import { ESBUILD_PLUGINS } from '../../infra/controls.js';
 
 let result: Synth;
 beforeAll(async () => {
@@ -26,6 +27,11 @@ describe('offline synth of sst.config.ts', () => {
     expect(ofType('aws:lambda/function:Function')).toHaveLength(routeList.length);
     const handlers = result.builds.map((b) => b.handler).sort();
     expect(handlers).toEqual(routeList.map((r) => handlerModule(r).replace(/\.ts$/, '.handler')).sort());
+  });
+
+  it('builds every function as ESM with code splitting and the esbuild plugins the bench builds with too', () => {
+    expect(result.builds).toHaveLength(routeList.length);
+    for (const b of result.builds) expect(b.properties).toMatchObject({ format: 'esm', splitting: true, plugins: ESBUILD_PLUGINS });
   });
 
   it('answers a body over the WAF size rule as the gateway and the functions do: 413 with the PAYLOAD_TOO_LARGE OperationOutcome', () => {
