@@ -1,8 +1,9 @@
 /**
  * The Node.js release of the functions' Lambda runtime (infra: LAMBDA_RUNTIME). The machine's own
- * Node may be another major (20 here), and what a function costs to load and run moves with it:
- * on Node 22, a first load of `node:http` also loads undici (nodejs/node#57649). So the sections
- * that measure what Lambda runs (the chain, traced and not, and the cold start) run again on it.
+ * Node may be another major (20 here), and what a function costs to load and run moves with it
+ * (on Node 22 the first ESM import of `node:http` also loads undici, nodejs/node#57649, which the
+ * deploy build avoids: infra/esbuild-plugins.mjs). So the sections that measure what Lambda runs
+ * (the chain, traced and not, and the cold start) run again on it.
  * Its binary is the registry's `node-linux-<arch>` package, pinned with its integrity in
  * ./lambda-node/package-lock.json and installed into that folder on first use: never on PATH,
  * so the tests and tools keep the machine's Node.

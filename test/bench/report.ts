@@ -98,7 +98,7 @@ function lambdaRuntimeTable(r: BenchResults, lambda: LambdaRuntimeResults): stri
       return `| ${b.name} | ${b.importAndFirstRequestMs.p50} ms | ${b.timeRatio} | ${there ? `${there.importAndFirstRequestMs.p50} ms | ${there.timeRatio} | ${there.bareReadRatio}` : ' | |'} |`;
     }),
     '',
-    ...lambda.coldStart.untraced.map((u) => `On ${lambda.runtime}, ${xrayCost(lambda.coldStart, u)}.`),
+    `On ${lambda.runtime}: ${lambda.coldStart.untraced.map((u) => xrayCost(lambda.coldStart, u)).join('; ')}.`,
     '',
   ];
 }
