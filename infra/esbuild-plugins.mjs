@@ -11,8 +11,8 @@ const IMPORTS = new Set(['import-statement', 'dynamic-import']);
 /**
  * Node builtins that code imports (`import`, `import()`) load as `require` loads them. For an ESM
  * import of a builtin, Node builds an ES module facade and copies every export into it, which
- * runs every lazy getter of the module: on Node 22 the first import of `node:http` (the X-Ray
- * SDK's, and the AWS SDK's for an http endpoint) also loads undici (nodejs/node#57649), about
+ * runs every lazy getter of the module: on Node 22 the first import of `node:http` (the
+ * Powertools Tracer's, and the AWS SDK's for an http endpoint) also loads undici (nodejs/node#57649), about
  * 45 ms of a cold start on the bench's machine, and `node:process`, `node:fs` and `node:util` run
  * theirs. `require` returns the same object without the facade; esbuild reads the named imports
  * off it where they are used.
